@@ -1,0 +1,21 @@
+/**
+ * What the Electron preload exposes to the renderer as `window.octdino` (contextBridge).
+ * The renderer's IPC transport is written against this; the preload implements it with
+ * `ipcRenderer.invoke('octdino:call', ...)` and the `octdino:event` channel.
+ */
+import type { ApiEvent } from './core.js';
+import type { DispatchResult } from './dispatch.js';
+
+export interface OctdinoBridge {
+  readonly transport: 'ipc';
+  call(method: string, input: unknown): Promise<DispatchResult>;
+  /** Subscribes to core events; returns the unsubscribe function. */
+  onEvent(listener: (event: ApiEvent) => void): () => void;
+  /** URL the renderer can put in an <img> to show image `id` (a custom protocol, by id only). */
+  imageUrl(id: number): string;
+}
+
+/** IPC channel names shared by main and preload. */
+export const IPC_CALL_CHANNEL = 'octdino:call';
+export const IPC_EVENT_CHANNEL = 'octdino:event';
+export const IMAGE_PROTOCOL = 'octdino-image';

@@ -1,0 +1,33 @@
+/**
+ * The registry of job kinds. The core validates a job's params against its schema before a
+ * worker is started; the worker loads the implementation lazily, so the API process never
+ * imports heavy job code (image codecs, TensorFlow.js).
+ */
+import type { z } from 'zod';
+import { demoGenerateParamsSchema } from '../demo/demo-job-params.js';
+import type { JobHandler } from './job-context.js';
+
+interface JobKindDefinition<S extends z.ZodType> {
+  readonly title: string;
+  readonly params: S;
+  readonly load: () => Promise<JobHandler<z.output<S>, unknown>>;
+}
+
+function defineJobKind<S extends z.ZodType>(definition: JobKindDefinition<S>): JobKindDefinition<S> {
+  return definition;
+}
+
+export const JOB_KINDS = {
+  'demo.generate': defineJobKind({
+    title: 'Generate the demo dataset',
+    params: demoGenerateParamsSchema,
+    load: async () => (await import('../demo/demo-job.js')).generateDemoDataset,
+  }),
+} as const;
+
+export type JobKind = keyof typeof JOB_KINDS;
+export const JOB_KIND_NAMES = Object.keys(JOB_KINDS) as [JobKind, ...JobKind[]];
+
+export function isJobKind(kind: string): kind is JobKind {
+  return Object.hasOwn(JOB_KINDS, kind);
+}

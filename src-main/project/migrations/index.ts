@@ -1,0 +1,10 @@
+import { initialSchema } from './001-initial.js';
+import type { Migration } from './types.js';
+
+export type { Migration } from './types.js';
+
+/** Every schema step, oldest first. Append only: a shipped migration is never edited. */
+export const MIGRATIONS: readonly Migration[] = [initialSchema];
+
+/** The schema version this build of the app writes. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
