@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Project } from '../project/project.js';
 
@@ -11,6 +12,7 @@ export function demoProjectDir(appHome: string): string {
 /** Opens the demo project, creating its folder and database the first time. */
 export function openOrCreateDemoProject(appHome: string): Project {
   const dir = demoProjectDir(appHome);
+  mkdirSync(appHome, { recursive: true }); // first start: the app's home folder may not exist yet
   return Project.isProject(dir) ? Project.open(dir) : Project.create(dir, DEMO_PROJECT_NAME);
 }
 

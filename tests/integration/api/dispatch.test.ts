@@ -63,6 +63,16 @@ describe('API dispatch (the one door every transport uses)', () => {
     expect(await dispatch(core, 'images.list', {})).toEqual({ ok: true, result: { total: 0, items: [] } });
   });
 
+  it('opens the demo project on first start (creating the app home) and starts generating its images', async () => {
+    const opened = await dispatch(core, 'projects.openDemo', {});
+    expect(opened).toMatchObject({ ok: true, result: { name: 'Demo project (synthetic OCT)' } });
+    const jobs = await dispatch(core, 'jobs.list', {});
+    expect(jobs).toMatchObject({ ok: true, result: [{ kind: 'demo.generate', status: 'running' }] });
+    // Opening it again does not start a second generation.
+    await dispatch(core, 'projects.openDemo', {});
+    expect(core.requireProject().jobs.list()).toHaveLength(1);
+  });
+
   it('maps project errors to their codes', async () => {
     expect(await dispatch(core, 'projects.open', { dir: temp.dir })).toMatchObject({ ok: false, error: { code: 'not_a_project' } });
     expect(await dispatch(core, 'projects.create', { dir: path.join(temp.dir, 'a', 'b', 'c') })).toMatchObject({
