@@ -28,6 +28,7 @@ interface OpenProject {
 export class AppCore extends EventEmitter<{ event: [ApiEvent] }> {
   readonly recent: RecentProjects;
   private current: OpenProject | null = null;
+  private lastProjectChange = 0;
 
   constructor(readonly options: CoreOptions) {
     super();
@@ -91,8 +92,10 @@ export class AppCore extends EventEmitter<{ event: [ApiEvent] }> {
     const jobs = new JobRunner(project, this.options.jobs);
     jobs.on('updated', (job) => {
       this.emit('event', { type: 'job.updated', job });
-      // Job completions change counts (images imported, runs finished): refresh the summary.
-      if (job.status !== 'running' && job.status !== 'queued') this.emitProjectChanged();
+      // Jobs change counts (images imported, runs finished): refresh the summary when a job
+      // ends, and every couple of seconds while one runs.
+      const finished = job.status !== 'running' && job.status !== 'queued';
+      if (finished || Date.now() - this.lastProjectChange > 2000) this.emitProjectChanged();
     });
     this.current = { project, jobs };
     const summary = summarizeProject(project);
@@ -102,6 +105,7 @@ export class AppCore extends EventEmitter<{ event: [ApiEvent] }> {
   }
 
   private emitProjectChanged(): void {
+    this.lastProjectChange = Date.now();
     if (this.current) this.emit('event', { type: 'project.changed', project: summarizeProject(this.current.project) });
   }
 }

@@ -18,6 +18,6 @@ export type ApiInput<M extends ApiMethod> = z.input<Api[M]['input']>;
 export type ApiResult<M extends ApiMethod> = Awaited<ReturnType<Api[M]['handler']>>;
 
 /** Methods whose input may be left out entirely (every field optional). */
-export type ApiCallArgs<M extends ApiMethod> = Partial<ApiInput<M>> extends ApiInput<M> ? [input?: ApiInput<M>] : [input: ApiInput<M>];
+export type ApiCallArgs<M extends ApiMethod> = Record<string, never> extends ApiInput<M> ? [input?: ApiInput<M>] : [input: ApiInput<M>];
 export type { OctdinoBridge } from './bridge.js';
 export type { DispatchResult } from './dispatch.js';

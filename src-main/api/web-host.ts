@@ -114,7 +114,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const pathname = url.pathname;
     if (pathname.startsWith('/api/call/') && req.method === 'POST') return handleCall(req, res, pathname.slice('/api/call/'.length));
     const imageMatch = /^\/api\/images\/(\d{1,12})$/.exec(pathname);
-    if (imageMatch && req.method === 'GET') return serveImage(res, Number(imageMatch[1]));
+    if (imageMatch && req.method === 'GET') return serveImage(req, res, Number(imageMatch[1]));
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(res, pathname);
     sendJson(res, 405, { ok: false, error: { code: 'invalid_input', message: `${req.method} is not allowed here` } });
   }
@@ -132,14 +132,16 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     sendJson(res, result.ok ? 200 : 400, result);
   }
 
-  function serveImage(res: ServerResponse, id: number): void {
+  function serveImage(req: IncomingMessage, res: ServerResponse, id: number): void {
     const project = options.core.project;
     const file = project ? imageFilePath(project.db, id) : null;
     if (!file || !existsSync(file)) {
       sendJson(res, 404, { ok: false, error: { code: 'not_found', message: `No image ${id}` } });
       return;
     }
-    sendFile(res, file, 'private, max-age=3600');
+    // Ids are per project: the browser must revalidate, so switching projects never shows a
+    // cached image of the previous one. The ETag makes revalidation a cheap 304.
+    sendFile(res, file, 'no-cache', req);
   }
 
   function serveStatic(res: ServerResponse, pathname: string): void {
@@ -164,7 +166,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const origin = req.headers.origin;
-    const sameOrigin = !origin || origin === `http://${req.headers.host}`;
+    const sameOrigin = !origin || origin === `http://${req.headers.host}` || origin === `https://${req.headers.host}`;
     if (url.pathname !== '/api/ws' || !authenticate(req, url).ok || !sameOrigin) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       socket.destroy();
@@ -234,9 +236,16 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function sendFile(res: ServerResponse, file: string, cacheControl: string): void {
+function sendFile(res: ServerResponse, file: string, cacheControl: string, req?: IncomingMessage): void {
   const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-  res.writeHead(200, { 'content-type': type, 'content-length': statSync(file).size, 'cache-control': cacheControl });
+  const stat = statSync(file);
+  const etag = `"${stat.size.toString(36)}-${Math.trunc(stat.mtimeMs).toString(36)}-${stat.ino.toString(36)}"`;
+  if (req && req.headers['if-none-match'] === etag) {
+    res.writeHead(304, { etag, 'cache-control': cacheControl });
+    res.end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': type, 'content-length': stat.size, 'cache-control': cacheControl, etag });
   createReadStream(file).pipe(res);
 }
 

@@ -62,6 +62,8 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   private readonly repo: JobsRepository;
   private readonly active = new Map<number, ActiveJob>();
   private readonly cancelGraceMs: number;
+  /** Set by shutdown(): the project's database may be closed right after, so no more writes. */
+  private stopped = false;
 
   constructor(
     private readonly project: Project,
@@ -84,6 +86,7 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
 
   /** Validates the params for `kind`, records the job and starts its worker. */
   start(kind: string, params: unknown, runId: number | null = null): JobView {
+    if (this.stopped) throw new JobRequestError('This project has been closed.');
     if (!isJobKind(kind)) throw new JobRequestError(`Unknown job kind "${kind}".`);
     const parsed = JOB_KINDS[kind].params.safeParse(params ?? {});
     if (!parsed.success) {
@@ -153,8 +156,11 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
   shutdown(): void {
     for (const active of this.active.values()) {
       this.finish(active, 'interrupted', { message: 'The app closed while this job was running; resume it to continue.' });
+      if (active.cancelTimer) clearTimeout(active.cancelTimer);
       active.child.kill('SIGKILL');
     }
+    this.active.clear();
+    this.stopped = true;
   }
 
   private launch(id: number, kind: JobKind, params: unknown): void {
@@ -179,11 +185,15 @@ export class JobRunner extends EventEmitter<JobRunnerEvents> {
     this.repo.setStatus(id, 'running', { message: `Starting ${JOB_KINDS[kind].title.toLowerCase()}…`, pid: child.pid ?? null });
     this.emitUpdate(id);
 
-    child.on('message', (raw) => this.onMessage(active, raw));
+    child.on('message', (raw) => {
+      if (!this.stopped) this.onMessage(active, raw);
+    });
     child.on('error', (err) => {
+      if (this.stopped) return;
       this.finish(active, 'failed', { error: { name: 'WorkerError', message: `Could not run the worker: ${err.message}` } });
     });
     child.on('exit', (code, signal) => {
+      if (this.stopped) return;
       if (!active.terminal) {
         const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
         this.finish(active, 'failed', {

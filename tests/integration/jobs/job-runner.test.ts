@@ -6,6 +6,15 @@ import { Project } from '../../../src-main/project/project.js';
 import { summarizeProject } from '../../../src-main/project/summary.js';
 import { makeTempDir } from '../../fixtures/temp-dir.js';
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A demo dataset small enough to generate in a few seconds on two cores. */
 const SMALL_DEMO = { patients: 2, eyesPerPatient: 1, visitsPerEye: 1, slicesPerVolume: 4, width: 128, height: 124 } as const;
 
@@ -90,6 +99,19 @@ describe('job runner (real worker processes)', () => {
     expect(resumed.status).toBe('completed');
     expect(resumed.result).toMatchObject({ images: 240, skipped: savedBefore });
     expect(summarizeProject(project).counts.images).toBe(240);
+  });
+
+  it('shuts down with the project: running jobs become interrupted, and late worker exits touch nothing', async () => {
+    const job = runner.start('demo.generate', { ...SMALL_DEMO, patients: 20 });
+    const pid = project.db.prepare('SELECT pid FROM jobs WHERE id = ?').pluck().get(job.id) as number;
+    runner.shutdown();
+    expect(runner.get(job.id)?.status).toBe('interrupted');
+    expect(() => runner.start('demo.generate', SMALL_DEMO)).toThrow(/closed/);
+    project.close();
+    // The worker's exit arrives after the database closed; it must not throw anywhere.
+    await expect.poll(() => isAlive(pid), { timeout: 10_000 }).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    project = Project.open(path.join(temp.dir, 'p'));
   });
 
   it('marks jobs left running by a dead process as interrupted when a project is reopened', () => {
