@@ -70,6 +70,12 @@ export default tseslint.config(
       globals: { ...globals.browser },
       parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] },
     },
+    rules: {
+      // State classes swap whole immutable Maps into $state.raw (one signal per update, as
+      // STYLE.md asks for bulk data) and build throwaway URLs; SvelteMap/SvelteURL would add
+      // fine-grained signals nobody reads.
+      'svelte/prefer-svelte-reactivity': 'off',
+    },
   },
   { files: ['renderer/**/*.ts'], languageOptions: { globals: { ...globals.browser } } },
   layering.srcMain,
