@@ -1,5 +1,6 @@
 // `npm test` (= `npm run check`): everything CI runs, in order, stopping at the first failure:
-// typecheck, lint, build, then every vitest project (unit, renderer, integration, e2e).
+// typecheck, lint, build, the offline desktop-package check, then every vitest project
+// (unit, renderer, integration, e2e).
 // Ends with the plain "N passed, N failed" line CI reads.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
 if (only.length === 0) {
-  for (const [title, script] of [['typecheck', 'typecheck'], ['lint', 'lint'], ['build', 'build']]) {
+  for (const [title, script] of [['typecheck', 'typecheck'], ['lint', 'lint'], ['build', 'build'], ['pack check', 'pack:check']]) {
     if (!run(title, npm, ['run', '--silent', script])) {
       console.log('0 passed, 1 failed');
       process.exit(1);
