@@ -1,19 +1,10 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JobRunner, JobRequestError } from '../../../src-main/jobs/job-runner.js';
+import { JobRunner, JobRequestError, isProcessAlive } from '../../../src-main/jobs/job-runner.js';
 import { JobsRepository, type JobView } from '../../../src-main/jobs/jobs-repository.js';
 import { Project } from '../../../src-main/project/project.js';
 import { summarizeProject } from '../../../src-main/project/summary.js';
 import { makeTempDir } from '../../fixtures/temp-dir.js';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A demo dataset small enough to generate in a few seconds on two cores. */
 const SMALL_DEMO = { patients: 2, eyesPerPatient: 1, visitsPerEye: 1, slicesPerVolume: 4, width: 128, height: 124 } as const;
@@ -109,7 +100,7 @@ describe('job runner (real worker processes)', () => {
     expect(() => runner.start('demo.generate', SMALL_DEMO)).toThrow(/closed/);
     project.close();
     // The worker's exit arrives after the database closed; it must not throw anywhere.
-    await expect.poll(() => isAlive(pid), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => isProcessAlive(pid), { timeout: 10_000 }).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 100));
     project = Project.open(path.join(temp.dir, 'p'));
   });

@@ -3,26 +3,10 @@ import { cleanup, fireEvent, render, screen, within } from '@testing-library/sve
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JobView } from '../../../src-main/api/types.js';
 import JobsPanel from '../../../renderer/src/features/jobs/JobsPanel.svelte';
+import { makeJob } from './job-fixture.js';
 
 function job(overrides: Partial<JobView>): JobView {
-  return {
-    id: 1,
-    kind: 'demo.generate',
-    status: 'running',
-    params: {},
-    runId: null,
-    progress: 0,
-    message: '',
-    etaSeconds: null,
-    metrics: {},
-    result: null,
-    error: null,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    ...overrides,
-  };
+  return makeJob(overrides);
 }
 
 afterEach(() => cleanup());

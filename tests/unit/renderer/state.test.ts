@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobView, ProjectSummary } from '../../../src-main/api/types.js';
 import { createServices, startServices } from '../../../renderer/src/lib/state/services.js';
 import { fakeClient } from './fake-transport.js';
+import { makeJob } from './job-fixture.js';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -17,24 +18,7 @@ function summary(dir: string, name = 'Study'): ProjectSummary {
 }
 
 function job(id: number, overrides: Partial<JobView> = {}): JobView {
-  return {
-    id,
-    kind: 'demo.generate',
-    status: 'running',
-    params: {},
-    runId: null,
-    progress: 0,
-    message: '',
-    etaSeconds: null,
-    metrics: {},
-    result: null,
-    error: null,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    ...overrides,
-  };
+  return makeJob({ id, ...overrides });
 }
 
 describe('renderer state', () => {
