@@ -3,7 +3,7 @@
  * the core's one API (src-main/api) to IPC. Everything else lives in src-main, which never
  * imports electron; this file stays small enough to read in one sitting.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol } from 'electron';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,7 +11,7 @@ import { IMAGE_PROTOCOL, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../src-main
 import { AppCore } from '../src-main/api/core.js';
 import { dispatch } from '../src-main/api/dispatch.js';
 import { toApiError } from '../src-main/api/errors.js';
-import { imageFilePath } from '../src-main/project/images.js';
+import { deliverImage, IMAGE_VARIANTS, type ImageVariant } from '../src-main/api/image-delivery.js';
 import { hardenSession, hardenWindow, isTrustedSender } from './security.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // dist/electron
@@ -105,12 +105,16 @@ async function start(): Promise<void> {
   });
   core.on('event', (event) => mainWindow?.webContents.send(IPC_EVENT_CHANNEL, event));
 
-  protocol.handle(IMAGE_PROTOCOL, (request) => {
-    const id = Number(new URL(request.url).pathname.replace(/^\//, ''));
+  // octdino-image://image/<id>/<variant>: by id only, never a path from the renderer.
+  protocol.handle(IMAGE_PROTOCOL, async (request) => {
+    const [idText, variant] = new URL(request.url).pathname.replace(/^\//, '').split('/');
+    const id = Number(idText);
     const project = core?.project;
-    const file = project && Number.isInteger(id) ? imageFilePath(project.db, id) : null;
-    if (!file || !existsSync(file)) return new Response('Not found', { status: 404 });
-    return net.fetch(pathToFileURL(file).href);
+    if (!project || !Number.isInteger(id) || !(IMAGE_VARIANTS as readonly string[]).includes(variant ?? '')) {
+      return new Response('Not found', { status: 404 });
+    }
+    const image = await deliverImage(project, id, variant as ImageVariant);
+    return new Response(new Uint8Array(image.body), { status: image.status, headers: { 'content-type': image.contentType, ...image.headers } });
   });
 
   buildMenu();

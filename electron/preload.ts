@@ -20,7 +20,7 @@ const bridge: OctdinoBridge = {
     ipcRenderer.on(EVENT_CHANNEL, wrapped);
     return () => ipcRenderer.removeListener(EVENT_CHANNEL, wrapped);
   },
-  imageUrl: (id) => `${IMAGE_SCHEME}://image/${Math.trunc(id)}`,
+  imageUrl: (id, variant) => `${IMAGE_SCHEME}://image/${Math.trunc(id)}/${variant}`,
 };
 
 contextBridge.exposeInMainWorld('octdino', bridge);

@@ -5,14 +5,15 @@
  */
 import type { ApiEvent } from './core.js';
 import type { DispatchResult } from './dispatch.js';
+import type { ImageVariant } from './image-delivery.js';
 
 export interface OctdinoBridge {
   readonly transport: 'ipc';
   call(method: string, input: unknown): Promise<DispatchResult>;
   /** Subscribes to core events; returns the unsubscribe function. */
   onEvent(listener: (event: ApiEvent) => void): () => void;
-  /** URL the renderer can put in an <img> to show image `id` (a custom protocol, by id only). */
-  imageUrl(id: number): string;
+  /** URL of image `id` (by id only) as a thumbnail, a displayable PNG or its raw samples. */
+  imageUrl(id: number, variant: ImageVariant): string;
 }
 
 /** IPC channel names shared by main and preload. */

@@ -7,7 +7,10 @@ import os from 'node:os';
 import { z } from 'zod';
 import { APP_NAME, APP_VERSION } from '../app/version.js';
 import { JOB_KIND_NAMES } from '../jobs/job-kinds.js';
-import { listImages } from '../project/images.js';
+import { imageDetail, imageFacets, imageFilterSchema, queryImages } from '../project/images.js';
+import { labelSetStats } from '../project/label-stats.js';
+import { createPatientSplit, listSplits } from '../project/splits.js';
+import { ApiError } from './errors.js';
 import { endpoint } from './define.js';
 
 const none = z.object({}).strict();
@@ -49,9 +52,44 @@ export const api = {
   'jobs.cancel': endpoint(jobId, (core, input) => core.requireProject().jobs.cancel(input.id)),
   'jobs.resume': endpoint(jobId, (core, input) => core.requireProject().jobs.resume(input.id)),
 
-  'images.list': endpoint(
-    z.object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
-    (core, input) => listImages(core.requireProject().project.db, input.offset, input.limit),
+  'images.query': endpoint(
+    z
+      .object({
+        filter: imageFilterSchema.default({}),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(100),
+      })
+      .strict(),
+    (core, input) => queryImages(core.requireProject().project.db, input.filter, input.offset, input.limit),
+  ),
+  'images.get': endpoint(z.object({ id: z.number().int().positive() }).strict(), (core, input) => {
+    const detail = imageDetail(core.requireProject().project.db, input.id);
+    if (!detail) throw new ApiError('not_found', `No image ${input.id}.`);
+    return detail;
+  }),
+  'images.facets': endpoint(none, (core) => imageFacets(core.requireProject().project.db)),
+
+  'labels.stats': endpoint(none, (core) => labelSetStats(core.requireProject().project.db)),
+
+  'splits.list': endpoint(none, (core) => listSplits(core.requireProject().project.db)),
+  'splits.create': endpoint(
+    z
+      .object({
+        name: z.string().trim().min(1).max(200),
+        seed: z.number().int().default(0),
+        val: z.number().min(0).max(0.9).default(0.15),
+        test: z.number().min(0).max(0.9).default(0.15),
+        labelSetId: z.number().int().positive().nullable().default(null),
+      })
+      .strict()
+      .refine((s) => s.val + s.test < 1, 'val + test must leave patients for training'),
+    (core, input) =>
+      createPatientSplit(core.requireProject().project.db, {
+        name: input.name,
+        seed: input.seed,
+        fractions: { train: 1 - input.val - input.test, val: input.val, test: input.test },
+        labelSetId: input.labelSetId,
+      }),
   ),
 };
 

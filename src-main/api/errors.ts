@@ -1,6 +1,7 @@
 import { ZodError } from 'zod';
 import { JobRequestError } from '../jobs/job-runner.js';
 import { ProjectError } from '../project/errors.js';
+import { SplitError } from '../project/splits.js';
 
 export type ApiErrorCode =
   | 'unknown_method'
@@ -44,6 +45,7 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof ProjectError) return new ApiError(err.code, err.message);
   if (err instanceof JobRequestError) return new ApiError('job_refused', err.message);
+  if (err instanceof SplitError) return new ApiError('invalid_input', err.message);
   if (err instanceof ZodError) return new ApiError('invalid_input', describeZodError(err));
   const message = err instanceof Error ? err.message : String(err);
   return new ApiError('internal', `Internal error: ${message}`);

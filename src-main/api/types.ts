@@ -21,3 +21,7 @@ export type ApiResult<M extends ApiMethod> = Awaited<ReturnType<Api[M]['handler'
 export type ApiCallArgs<M extends ApiMethod> = Record<string, never> extends ApiInput<M> ? [input?: ApiInput<M>] : [input: ApiInput<M>];
 export type { OctdinoBridge } from './bridge.js';
 export type { DispatchResult } from './dispatch.js';
+export type { ImageVariant } from './image-delivery.js';
+export type { ImageDetail, ImageFilter } from '../project/images.js';
+export type { SplitSummary } from '../project/splits.js';
+export type { LabelSetStats, LabelCounts } from '../project/label-stats.js';

@@ -11,9 +11,9 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
-import { imageFilePath } from '../project/images.js';
 import type { AppCore, ApiEvent } from './core.js';
 import { dispatch } from './dispatch.js';
+import { deliverImage, IMAGE_VARIANTS, type ImageVariant } from './image-delivery.js';
 
 export interface WebHostOptions {
   core: AppCore;
@@ -113,8 +113,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     const pathname = url.pathname;
     if (pathname.startsWith('/api/call/') && req.method === 'POST') return handleCall(req, res, pathname.slice('/api/call/'.length));
-    const imageMatch = /^\/api\/images\/(\d{1,12})$/.exec(pathname);
-    if (imageMatch && req.method === 'GET') return serveImage(req, res, Number(imageMatch[1]));
+    const imageMatch = /^\/api\/images\/(\d{1,12})\/([a-z]+)$/.exec(pathname);
+    if (imageMatch && req.method === 'GET') return serveImage(req, res, Number(imageMatch[1]), imageMatch[2] ?? '');
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(res, pathname);
     sendJson(res, 405, { ok: false, error: { code: 'invalid_input', message: `${req.method} is not allowed here` } });
   }
@@ -132,16 +132,29 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     sendJson(res, result.ok ? 200 : 400, result);
   }
 
-  function serveImage(req: IncomingMessage, res: ServerResponse, id: number): void {
+  async function serveImage(req: IncomingMessage, res: ServerResponse, id: number, variant: string): Promise<void> {
     const project = options.core.project;
-    const file = project ? imageFilePath(project.db, id) : null;
-    if (!file || !existsSync(file)) {
-      sendJson(res, 404, { ok: false, error: { code: 'not_found', message: `No image ${id}` } });
+    if (!project || !(IMAGE_VARIANTS as readonly string[]).includes(variant)) {
+      sendJson(res, 404, { ok: false, error: { code: 'not_found', message: `No image ${id}/${variant}` } });
       return;
     }
+    const image = await deliverImage(project, id, variant as ImageVariant);
     // Ids are per project: the browser must revalidate, so switching projects never shows a
     // cached image of the previous one. The ETag makes revalidation a cheap 304.
-    sendFile(res, file, 'no-cache', req);
+    const etag = `"${project.meta.id}-${id}-${variant}-${image.body.length}"`;
+    if (image.status === 200 && req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { etag, 'cache-control': 'no-cache' });
+      res.end();
+      return;
+    }
+    res.writeHead(image.status, {
+      'content-type': image.contentType,
+      'content-length': image.body.length,
+      'cache-control': 'no-cache',
+      ...(image.status === 200 ? { etag } : {}),
+      ...image.headers,
+    });
+    res.end(image.body);
   }
 
   function serveStatic(res: ServerResponse, pathname: string): void {
@@ -236,16 +249,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function sendFile(res: ServerResponse, file: string, cacheControl: string, req?: IncomingMessage): void {
+function sendFile(res: ServerResponse, file: string, cacheControl: string): void {
   const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-  const stat = statSync(file);
-  const etag = `"${stat.size.toString(36)}-${Math.trunc(stat.mtimeMs).toString(36)}-${stat.ino.toString(36)}"`;
-  if (req && req.headers['if-none-match'] === etag) {
-    res.writeHead(304, { etag, 'cache-control': cacheControl });
-    res.end();
-    return;
-  }
-  res.writeHead(200, { 'content-type': type, 'content-length': stat.size, 'cache-control': cacheControl, etag });
+  res.writeHead(200, { 'content-type': type, 'content-length': statSync(file).size, 'cache-control': cacheControl });
   createReadStream(file).pipe(res);
 }
 

@@ -7,8 +7,10 @@ import { toApiError } from '../api/errors.js';
 import { APP_NAME, APP_VERSION } from '../app/version.js';
 import { CliError } from './cli-error.js';
 import { engineCommand, engineHelp } from './commands/engine.js';
+import { importCommand, importHelp } from './commands/import.js';
 import { initCommand, initHelp } from './commands/init.js';
 import { serveCommand, serveHelp } from './commands/serve.js';
+import { splitCommand, splitHelp } from './commands/split.js';
 import { statusCommand, statusHelp } from './commands/status.js';
 import { processIo, type CliIo } from './output.js';
 
@@ -21,6 +23,8 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   init: { summary: 'create a project folder', help: initHelp, run: initCommand },
   status: { summary: "show a project's contents and jobs", help: statusHelp, run: statusCommand },
+  import: { summary: 'import OLIVES, image folders or DICOM OCT into a project', help: importHelp, run: importCommand },
+  split: { summary: 'split patients into train/val/test', help: splitHelp, run: splitCommand },
   serve: { summary: 'serve the app in a browser (web mode)', help: serveHelp, run: serveCommand },
   engine: { summary: 'show the compute engine (TensorFlow.js backend and device)', help: engineHelp, run: engineCommand },
 };

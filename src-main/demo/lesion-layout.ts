@@ -5,8 +5,8 @@
  * slices of one volume show the same structures drifting slightly; per-slice detail (bright
  * foci, size jitter) comes from the slice.
  */
-import { createRng } from './rng.js';
-import type { Rng } from './rng.js';
+import { createRng } from '../random/rng.js';
+import type { Rng } from '../random/rng.js';
 import { REF_WIDTH } from './bscan-spec.js';
 import type { ResolvedSpec } from './bscan-spec.js';
 

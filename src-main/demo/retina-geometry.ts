@@ -7,7 +7,7 @@
  * slice position in the volume. Lesions that take up space (edema, cysts, PED) move the
  * boundaries; the renderer then paints reflectivity between them.
  */
-import { createRng } from './rng.js';
+import { createRng } from '../random/rng.js';
 import { AXIAL_UM_PER_REF_PX, REF_HEIGHT, REF_WIDTH, SLOW_HALF_EXTENT_PX } from './bscan-spec.js';
 import type { ResolvedSpec } from './bscan-spec.js';
 import type { LesionLayout } from './lesion-layout.js';

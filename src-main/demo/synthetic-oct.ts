@@ -7,7 +7,7 @@
  * (one value per layer, softened by the axial point-spread), multiplied by speckle (the
  * coherent-imaging noise, gamma-distributed intensity), plus a little detector noise.
  */
-import { createRng } from './rng.js';
+import { createRng } from '../random/rng.js';
 import { resolveSpec } from './bscan-spec.js';
 import type { BscanSpec, ResolvedSpec } from './bscan-spec.js';
 import { layoutLesions } from './lesion-layout.js';

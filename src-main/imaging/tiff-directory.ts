@@ -9,10 +9,16 @@
 export const TIFF_TAG = {
   imageWidth: 256,
   imageLength: 257,
+  bitsPerSample: 258,
+  compression: 259,
+  photometric: 262,
   stripOffsets: 273,
+  samplesPerPixel: 277,
+  rowsPerStrip: 278,
   stripByteCounts: 279,
   tileOffsets: 324,
   tileByteCounts: 325,
+  sampleFormat: 339,
 } as const;
 
 /** Bytes per value of each TIFF field type (BYTE, ASCII, SHORT, LONG, RATIONAL, … LONG8). */
@@ -22,7 +28,7 @@ const WANTED: ReadonlySet<number> = new Set(Object.values(TIFF_TAG));
 const MAX_VALUES = 1 << 20;
 
 export type TiffDirectory =
-  | { complete: true; tags: ReadonlyMap<number, readonly number[]> }
+  | { complete: true; littleEndian: boolean; tags: ReadonlyMap<number, readonly number[]> }
   | { complete: false; why: string };
 
 function incomplete(why: string): TiffDirectory {
@@ -69,5 +75,5 @@ export function readFirstTiffDirectory(bytes: Uint8Array): TiffDirectory {
   if (offsets.some((offset, k) => offset + (counts[k] ?? 0) > bytes.length)) {
     return incomplete('its image data lies past the end of the file');
   }
-  return { complete: true, tags };
+  return { complete: true, littleEndian: le, tags };
 }

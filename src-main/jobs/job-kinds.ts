@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { demoGenerateParamsSchema } from '../demo/demo-job-params.js';
+import { importParamsSchema } from '../import/import-job-params.js';
 import type { JobHandler } from './job-context.js';
 
 interface JobKindDefinition<S extends z.ZodType> {
@@ -22,6 +23,11 @@ export const JOB_KINDS = {
     title: 'Generate the demo dataset',
     params: demoGenerateParamsSchema,
     load: async () => (await import('../demo/demo-job.js')).generateDemoDataset,
+  }),
+  import: defineJobKind({
+    title: 'Import images',
+    params: importParamsSchema,
+    load: async () => (await import('../import/import-job.js')).importJob,
   }),
 } as const;
 

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Project } from '../project/project.js';
 import { JOB_KINDS, isJobKind, type JobKind } from './job-kinds.js';
@@ -44,13 +45,22 @@ function workerEntry(): { file: string; execArgv: string[] } {
   };
 }
 
-/** True while a process with this pid exists (signal 0 checks without signalling). */
+/**
+ * True while a process with this pid runs. Signal 0 checks without signalling; on Linux a
+ * zombie (a killed worker whose parent died too, not yet reaped) also answers it, so its
+ * state in /proc is checked as well.
+ */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS, Windows): signal 0 is the answer
   }
 }
 

@@ -5,7 +5,7 @@
  * worker stops too, rather than writing to a project nobody is watching.
  */
 import { Project } from '../project/project.js';
-import type { JobContext } from './job-context.js';
+import type { JobContext, JobHandler } from './job-context.js';
 import { JOB_KINDS, isJobKind } from './job-kinds.js';
 import { JobCancelledError, serializeError, toWorkerSchema, type FromWorker, type Progress } from './protocol.js';
 
@@ -34,8 +34,10 @@ function throttledProgress(): (progress: Progress) => void {
 async function runJob(jobId: number, kind: string, projectDir: string, rawParams: unknown): Promise<void> {
   if (!isJobKind(kind)) throw new Error(`Unknown job kind "${kind}"`);
   const definition = JOB_KINDS[kind];
-  const params = definition.params.parse(rawParams);
-  const handler = await definition.load();
+  const params: unknown = definition.params.parse(rawParams);
+  // Each kind's handler takes exactly its own schema's output; TypeScript cannot follow that
+  // correlation through the union of kinds, so the call goes through a widened type.
+  const handler = (await definition.load()) as JobHandler<unknown, unknown>;
   const project = Project.open(projectDir);
   try {
     const ctx: JobContext = { jobId, project, signal: controller.signal, progress: throttledProgress() };

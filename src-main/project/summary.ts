@@ -2,7 +2,8 @@ import type { Project } from './project.js';
 
 export interface ProjectCounts {
   images: number;
-  imagesWithErrors: number;
+  /** Files that could not be imported (each has its reason in the dataset view). */
+  importErrors: number;
   patients: number;
   eyes: number;
   volumes: number;
@@ -34,7 +35,7 @@ export function summarizeProject(project: Project): ProjectSummary {
     schemaVersion: project.schemaVersion,
     counts: {
       images: count("SELECT count(*) FROM images WHERE status = 'ok'"),
-      imagesWithErrors: count("SELECT count(*) FROM images WHERE status = 'error'"),
+      importErrors: count("SELECT count(*) FROM images WHERE status = 'error'"),
       patients: count('SELECT count(*) FROM patients'),
       eyes: count('SELECT count(*) FROM (SELECT DISTINCT patient_id, eye FROM volumes WHERE eye IS NOT NULL)'),
       volumes: count('SELECT count(*) FROM volumes'),

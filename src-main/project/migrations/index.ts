@@ -1,10 +1,11 @@
 import { initialSchema } from './001-initial.js';
+import { displayWindow } from './002-display-window.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
 
 /** Every schema step, oldest first. Append only: a shipped migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, displayWindow];
 
 /** The schema version this build of the app writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

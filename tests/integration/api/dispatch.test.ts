@@ -60,7 +60,7 @@ describe('API dispatch (the one door every transport uses)', () => {
     await dispatch(core, 'projects.close', {});
     expect(await dispatch(core, 'projects.current', {})).toEqual({ ok: true, result: null });
     expect(await dispatch(core, 'projects.open', { dir })).toMatchObject({ ok: true, result: { name: 'Pilot' } });
-    expect(await dispatch(core, 'images.list', {})).toEqual({ ok: true, result: { total: 0, items: [] } });
+    expect(await dispatch(core, 'images.query', {})).toEqual({ ok: true, result: { total: 0, items: [] } });
   });
 
   it('opens the demo project on first start (creating the app home) and starts generating its images', async () => {

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA_VERSION } from '../../../src-main/project/migrations/index.js';
 import { runOctdino } from '../../fixtures/run-cli.js';
 import { makeTempDir } from '../../fixtures/temp-dir.js';
 
@@ -19,7 +20,7 @@ describe('octdino CLI', () => {
     const status = runOctdino(['status', '--project', dir, '--json']);
     expect(status.status, status.stderr).toBe(0);
     const parsed = JSON.parse(status.stdout) as Record<string, unknown>;
-    expect(parsed).toMatchObject({ dir, name: 'p', schemaVersion: 1, counts: { images: 0, patients: 0 }, jobs: [] });
+    expect(parsed).toMatchObject({ dir, name: 'p', schemaVersion: LATEST_SCHEMA_VERSION, counts: { images: 0, patients: 0 }, jobs: [] });
 
     const human = runOctdino(['status', '--project', dir]);
     expect(human.stdout).toMatch(/Project "p"/);

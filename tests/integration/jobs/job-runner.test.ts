@@ -34,7 +34,7 @@ describe('job runner (real worker processes)', () => {
     const done = await runner.waitFor(job.id);
     expect(done.status, JSON.stringify(done.error)).toBe('completed');
     expect(done.progress).toBe(1);
-    expect(done.result).toMatchObject({ images: 8, created: 8, skipped: 0 });
+    expect(done.result).toMatchObject({ images: 8, created: 8, skipped: 0, failed: 0 });
 
     const progress = updates.filter((u) => u.id === job.id && u.status === 'running').map((u) => u.progress);
     expect(progress.length).toBeGreaterThan(1);
@@ -64,7 +64,8 @@ describe('job runner (real worker processes)', () => {
 
   it('cancels a running job; what was saved stays saved', async () => {
     const job = runner.start('demo.generate', { ...SMALL_DEMO, patients: 40, slicesPerVolume: 8 });
-    await expect.poll(() => runner.get(job.id)?.progress ?? 0, { timeout: 20_000 }).toBeGreaterThan(0.02);
+    // Past 0.5 the rendered images are being imported (the first half renders them).
+    await expect.poll(() => runner.get(job.id)?.progress ?? 0, { timeout: 30_000 }).toBeGreaterThan(0.55);
     runner.cancel(job.id);
     const done = await runner.waitFor(job.id);
     expect(done.status).toBe('cancelled');
@@ -75,7 +76,7 @@ describe('job runner (real worker processes)', () => {
 
   it('marks a job failed with the reason when its worker is killed, keeps working, and resumes', async () => {
     const job = runner.start('demo.generate', { ...SMALL_DEMO, patients: 30, slicesPerVolume: 8 });
-    await expect.poll(() => runner.get(job.id)?.progress ?? 0, { timeout: 20_000 }).toBeGreaterThan(0.05);
+    await expect.poll(() => runner.get(job.id)?.progress ?? 0, { timeout: 30_000 }).toBeGreaterThan(0.6);
     const pid = project.db.prepare('SELECT pid FROM jobs WHERE id = ?').pluck().get(job.id) as number;
     process.kill(pid, 'SIGKILL');
     const died = await runner.waitFor(job.id);

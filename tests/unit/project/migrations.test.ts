@@ -94,6 +94,16 @@ describe('migrations', () => {
     expect(tableNames(db)).toEqual([]);
   });
 
+  it('v2 adds the display window to images, keeping existing rows', () => {
+    const db = freshDb();
+    migrate(db, MIGRATIONS.slice(0, 1));
+    const now = new Date().toISOString();
+    db.prepare("INSERT INTO sources (kind, root_path, label, created_at) VALUES ('dicom', '/d', 'd', ?)").run(now);
+    db.prepare("INSERT INTO images (source_id, rel_path, bit_depth, imported_at) VALUES (1, 'a.dcm', 16, ?)").run(now);
+    migrate(db, MIGRATIONS.slice(0, 2));
+    expect(db.prepare('SELECT rel_path, window_low, window_high FROM images').get()).toEqual({ rel_path: 'a.dcm', window_low: null, window_high: null });
+  });
+
   it('looks images up by content hash and patient through their indexes', () => {
     const db = freshDb();
     migrate(db, MIGRATIONS);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { createRng } from '../../../src-main/demo/rng.js';
+import { createRng } from '../../../src-main/random/rng.js';
 
 const draw = (seed: number | string, n = 100): number[] => {
   const r = createRng(seed);

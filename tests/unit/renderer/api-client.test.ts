@@ -119,7 +119,7 @@ describe('ApiClient over WebSocket', () => {
   });
 
   it('builds image URLs from the id only', () => {
-    expect(connect().client.imageUrl(42)).toBe('/api/images/42');
+    expect(connect().client.imageUrl(42, 'thumb')).toBe('/api/images/42/thumb');
   });
 
   it('ignores answers it did not ask for and messages that are not JSON', async () => {
@@ -145,7 +145,7 @@ describe('ApiClient over IPC', () => {
         listeners.add(listener);
         return () => listeners.delete(listener);
       },
-      imageUrl: (id) => `octdino-image://image/${id}`,
+      imageUrl: (id, variant) => `octdino-image://image/${id}/${variant}`,
     };
     return { bridge, emit: (event: ApiEvent) => listeners.forEach((listener) => listener(event)) };
   }
@@ -165,7 +165,7 @@ describe('ApiClient over IPC', () => {
     client.onEvent((event) => events.push(event));
     emit({ type: 'project.changed', project: null });
     expect(events).toHaveLength(1);
-    expect(client.imageUrl(3)).toBe('octdino-image://image/3');
+    expect(client.imageUrl(3, 'pixels')).toBe('octdino-image://image/3/pixels');
     const states: string[] = [];
     client.onConnection((state) => states.push(state.status));
     expect(states).toEqual(['open']);

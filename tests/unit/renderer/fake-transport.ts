@@ -2,7 +2,7 @@
  * A test double standing in for the core behind a transport: each method answers from a table
  * the test fills in, and the test can push events. Used to test state classes without a server.
  */
-import type { ApiEvent, DispatchResult } from '../../../src-main/api/types.js';
+import type { ApiEvent, DispatchResult, ImageVariant } from '../../../src-main/api/types.js';
 import { ApiClient } from '../../../renderer/src/lib/api/api-client.js';
 import type { ConnectionState, Transport } from '../../../renderer/src/lib/api/transport.js';
 
@@ -45,8 +45,8 @@ export class FakeTransport implements Transport {
     return () => {};
   }
 
-  imageUrl(id: number): string {
-    return `/api/images/${id}`;
+  imageUrl(id: number, variant: ImageVariant): string {
+    return `/api/images/${id}/${variant}`;
   }
 
   close(): void {}

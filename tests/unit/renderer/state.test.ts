@@ -13,7 +13,7 @@ function summary(dir: string, name = 'Study'): ProjectSummary {
     name,
     createdAt: '2026-01-01T00:00:00.000Z',
     schemaVersion: 1,
-    counts: { images: 0, imagesWithErrors: 0, patients: 0, eyes: 0, volumes: 0, sources: 0, labelSets: 0, labelledImages: 0, runs: 0, jobsRunning: 0 },
+    counts: { images: 0, importErrors: 0, patients: 0, eyes: 0, volumes: 0, sources: 0, labelSets: 0, labelledImages: 0, runs: 0, jobsRunning: 0 },
   };
 }
 

@@ -2,7 +2,7 @@
  * The renderer's single API client, generic over the core's contract: method names, inputs and
  * results are all derived from `src-main/api/contract.ts` (types only, never values).
  */
-import type { ApiCallArgs, ApiEvent, ApiMethod, ApiResult } from '../../../../src-main/api/types.js';
+import type { ApiCallArgs, ApiEvent, ApiMethod, ApiResult, ImageVariant } from '../../../../src-main/api/types.js';
 import { ApiClientError } from './api-client-error.js';
 import type { ConnectionState, Transport } from './transport.js';
 
@@ -36,8 +36,8 @@ export class ApiClient {
   }
 
   /** A URL an <img> can load image `id` from (by id only: the client never names a path). */
-  imageUrl(id: number): string {
-    return this.transport.imageUrl(id);
+  imageUrl(id: number, variant: ImageVariant): string {
+    return this.transport.imageUrl(id, variant);
   }
 
   close(): void {

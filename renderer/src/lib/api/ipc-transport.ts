@@ -1,5 +1,5 @@
 /** Desktop transport: the Electron preload's `window.octdino` bridge (contextBridge + ipcRenderer). */
-import type { ApiEvent, DispatchResult, OctdinoBridge } from '../../../../src-main/api/types.js';
+import type { ApiEvent, DispatchResult, ImageVariant, OctdinoBridge } from '../../../../src-main/api/types.js';
 import type { ConnectionState, Transport } from './transport.js';
 
 declare global {
@@ -30,8 +30,8 @@ export class IpcTransport implements Transport {
     return () => {};
   }
 
-  imageUrl(id: number): string {
-    return this.bridge.imageUrl(id);
+  imageUrl(id: number, variant: ImageVariant): string {
+    return this.bridge.imageUrl(id, variant);
   }
 
   close(): void {}

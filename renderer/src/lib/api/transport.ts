@@ -3,7 +3,7 @@
  * (desktop, through the preload's `window.octdino`) and a WebSocket (web mode). The client and
  * the views never know which one they have.
  */
-import type { ApiEvent, DispatchResult } from '../../../../src-main/api/types.js';
+import type { ApiEvent, DispatchResult, ImageVariant } from '../../../../src-main/api/types.js';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -23,6 +23,6 @@ export interface Transport {
   onEvent(listener: (event: ApiEvent) => void): () => void;
   /** Subscribes to connection changes (called at once with the current state); returns the unsubscribe. */
   onConnection(listener: (state: ConnectionState) => void): () => void;
-  imageUrl(id: number): string;
+  imageUrl(id: number, variant: ImageVariant): string;
   close(): void;
 }

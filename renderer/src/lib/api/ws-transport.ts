@@ -7,7 +7,7 @@
  * they are never replayed) and reconnects with exponential backoff. Calls made while not
  * connected wait for the socket up to `connectWaitMs`, then fail with a clear error.
  */
-import type { ApiEvent, DispatchResult } from '../../../../src-main/api/types.js';
+import type { ApiEvent, DispatchResult, ImageVariant } from '../../../../src-main/api/types.js';
 import { ApiClientError } from './api-client-error.js';
 import type { ConnectionState, Transport } from './transport.js';
 
@@ -111,8 +111,8 @@ export class WsTransport implements Transport {
     return () => this.connectionListeners.delete(listener);
   }
 
-  imageUrl(id: number): string {
-    return `${this.options.imageBase}${id}`;
+  imageUrl(id: number, variant: ImageVariant): string {
+    return `${this.options.imageBase}${id}/${variant}`;
   }
 
   close(): void {
