@@ -4,8 +4,11 @@
  * with a reason the import shows next to the file; nothing a user's file contains may crash
  * the import or exhaust memory.
  *
+ * Uncompressed grayscale TIFF strips (the commonest export) are copied out in JS instead
+ * (`tiff-simple.ts`); everything else goes through libvips.
+ *
  * Order of checks, cheapest first: empty → magic bytes → container completeness (TIFF) →
- * header dimensions against the limits (parsed in JS, then again from sharp's header read) →
+ * header dimensions and depth (parsed in JS; libvips' header read only when JS cannot tell) →
  * pixels. Nothing is allocated for pixels until the size is known to be within limits.
  *
  * Conventions:
@@ -25,8 +28,9 @@ import {
   type ImageErrorReason,
   type ImageLimits,
 } from './gray-image.js';
-import { looksTruncated, probeDimensions, sniffFormat, type DecodableFormat } from './sniff.js';
+import { looksTruncated, probeHeader, sniffFormat, type DecodableFormat } from './sniff.js';
 import { readFirstTiffDirectory } from './tiff-directory.js';
+import { decodeSimpleTiff } from './tiff-simple.js';
 
 /**
  * libvips only warns on many benign oddities (unknown TIFF tags, bytes after a JPEG's end);
@@ -80,52 +84,54 @@ export async function decodeImage(bytes: Uint8Array, limits: Partial<ImageLimits
     throw new ImageDecodeError('not_an_image', 'Not a PNG, TIFF or JPEG image (unrecognised file signature).');
   }
   const format = sniffed.format;
-  if (format === 'tiff') {
-    const dir = readFirstTiffDirectory(bytes);
-    if (!dir.complete) throw new ImageDecodeError('truncated', `Truncated TIFF file: ${dir.why}.`);
-  }
-  const claimed = probeDimensions(format, bytes);
+  const dir = format === 'tiff' ? readFirstTiffDirectory(bytes) : null;
+  if (dir && !dir.complete) throw new ImageDecodeError('truncated', `Truncated TIFF file: ${dir.why}.`);
+  const claimed = probeHeader(format, bytes);
   if (claimed) checkDimensions(claimed.width, claimed.height, lim);
+  const simple = dir && claimed ? decodeSimpleTiff(bytes, dir) : null;
+  if (simple) return simple;
 
   // limitInputPixels makes libvips itself refuse oversized input too, as a second guard.
   const options = { failOn: FAIL_ON, limitInputPixels: lim.maxPixels } as const;
-  let meta: Metadata;
-  try {
-    meta = await sharp(bytes, options).metadata();
-  } catch (err) {
-    throw classify(err, format, bytes);
+  let bitDepth = claimed?.bitDepth ?? null;
+  if (bitDepth === null) {
+    // The header did not say (e.g. 1-bit or float TIFF): ask libvips, which reads only the header.
+    let meta: Metadata;
+    try {
+      meta = await sharp(bytes, options).metadata();
+    } catch (err) {
+      throw classify(err, format, bytes);
+    }
+    if (!meta.width || !meta.height) throw new ImageDecodeError('unreadable', `The ${format.toUpperCase()} header gives no image size.`);
+    checkDimensions(meta.width, meta.height, lim);
+    if (meta.depth !== 'uchar' && meta.depth !== 'ushort') {
+      throw new ImageDecodeError('unsupported', `${meta.depth} samples are not supported; expected 8- or 16-bit unsigned.`);
+    }
+    bitDepth = meta.depth === 'ushort' ? 16 : 8;
   }
-  const { width, height } = meta;
-  if (!width || !height) throw new ImageDecodeError('unreadable', `The ${format.toUpperCase()} header gives no image size.`);
-  checkDimensions(width, height, lim);
 
-  const sixteen = meta.depth === 'ushort';
-  if (!sixteen && meta.depth !== 'uchar') {
-    throw new ImageDecodeError('unsupported', `${meta.depth} samples are not supported; expected 8- or 16-bit unsigned.`);
-  }
   try {
-    let pipeline = sharp(bytes, options);
-    if (meta.hasAlpha) pipeline = pipeline.removeAlpha();
-    // Without an explicit colourspace sharp outputs 3 channels even for grayscale input.
-    if (sixteen) {
+    // removeAlpha is a no-op without alpha. Without an explicit colourspace sharp outputs
+    // 3 channels even for grayscale input.
+    const pipeline = sharp(bytes, options).removeAlpha();
+    if (bitDepth === 16) {
       const { data, info } = await pipeline.toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
-      expectSize(info, width, height, data.length, 2);
-      return { width, height, bitDepth: 16, data: asUint16(data) };
+      checkOutput(info, data.length, 2, lim);
+      return { width: info.width, height: info.height, bitDepth: 16, data: asUint16(data) };
     }
     const { data, info } = await pipeline.toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
-    expectSize(info, width, height, data.length, 1);
-    return { width, height, bitDepth: 8, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    checkOutput(info, data.length, 1, lim);
+    return { width: info.width, height: info.height, bitDepth: 8, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (err) {
     throw classify(err, format, bytes);
   }
 }
 
-function expectSize(info: OutputInfo, width: number, height: number, length: number, bytesPerSample: number): void {
-  if (info.channels !== 1 || info.width !== width || info.height !== height || length !== width * height * bytesPerSample) {
-    throw new ImageDecodeError(
-      'unreadable',
-      `Decoder returned ${info.width} x ${info.height} x ${info.channels} for a ${describe(width, height)} header.`,
-    );
+/** The decoder's output, not the header, is the truth about size; it must still be one channel within limits. */
+function checkOutput(info: OutputInfo, length: number, bytesPerSample: number, limits: ImageLimits): void {
+  checkDimensions(info.width, info.height, limits);
+  if (info.channels !== 1 || length !== info.width * info.height * bytesPerSample) {
+    throw new ImageDecodeError('unreadable', `Decoder returned ${info.width} x ${info.height} x ${info.channels} samples; expected one channel.`);
   }
 }
 
@@ -149,8 +155,16 @@ export async function readImageFile(path: string, limits: Partial<ImageLimits> =
     if (size > lim.maxFileBytes) {
       throw new ImageDecodeError('too_large', `The file is ${size} bytes; the limit is ${lim.maxFileBytes}.`);
     }
-    const bytes = await handle.readFile();
-    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+    // One read of the known size (readFile would fstat again and read in chunks until EOF).
+    const bytes = new Uint8Array(size);
+    let done = 0;
+    while (done < size) {
+      const { bytesRead } = await handle.read(bytes, done, size - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    // A file that shrank while being read is decoded as what was there (and reported truncated).
+    return done === size ? bytes : bytes.subarray(0, done);
   } finally {
     await handle.close();
   }

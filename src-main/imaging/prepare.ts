@@ -1,11 +1,16 @@
 /**
  * Everything the import derives from one decoded image, in one call: the 8-bit rescale (done
- * once, shared), the browse thumbnail and the training-cache record. The two sharp pipelines
- * run concurrently: each is a separate libvips job on libuv's threadpool, so on the two build
- * cores they overlap instead of queueing behind each other.
+ * once, shared), the training-cache record and the browse thumbnail.
+ *
+ * The full-size image is resampled once: the S x S record is made first, and the thumbnail is
+ * encoded from it (S x S → e.g. 256 x 252, a near-identity resample) while the record is
+ * written. Measured on the 2 build cores: a thumbnail from the full 504 x 496 image costs
+ * ≈ 2.2 ms of CPU, from the record ≈ 0.8 ms — the difference is a third of the per-image
+ * budget at 300 images/s. When the record is smaller than the thumbnail, both come from the
+ * full image, concurrently (each sharp pipeline is its own job on libuv's threadpool).
  */
 import type { GrayImage } from './gray-image.js';
-import { thumbnailPath, writeThumbnail } from './thumbnail.js';
+import { thumbnailPath, thumbnailSize, writeThumbnailSized } from './thumbnail.js';
 import { toEightBit, type IntensityWindow } from './to-8bit.js';
 import type { TrainingCache } from './training-cache.js';
 
@@ -28,11 +33,17 @@ export interface PreparedDerived {
 }
 
 export async function prepareDerived(image: GrayImage, opts: PrepareOptions): Promise<PreparedDerived> {
+  const { width, height } = image;
   const { data, window } = toEightBit(image);
   const thumbnail = thumbnailPath(opts.thumbsDir, opts.contentHash, opts.frameIndex);
-  await Promise.all([
-    writeThumbnail(data, image.width, image.height, thumbnail),
-    opts.cache.write(opts.slot, data, image.width, image.height),
-  ]);
+  const size = thumbnailSize(width, height);
+  const S = opts.cache.size;
+  if (size.width > S || size.height > S) {
+    // The record is smaller than the thumbnail: resample both from the full image.
+    await Promise.all([writeThumbnailSized(data, width, height, size, thumbnail), opts.cache.write(opts.slot, data, width, height)]);
+  } else {
+    const record = await opts.cache.resize(data, width, height);
+    await Promise.all([writeThumbnailSized(record, S, S, size, thumbnail), opts.cache.writeRecord(opts.slot, record)]);
+  }
   return { thumbnail, window: image.bitDepth === 16 ? window : null };
 }

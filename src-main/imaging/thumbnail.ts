@@ -34,22 +34,52 @@ export function thumbnailPath(thumbsDir: string, contentHash: string, frameIndex
   return path.join(thumbsDir, hash.slice(0, 2), `${hash}-${frameIndex}${THUMBNAIL_EXTENSION}`);
 }
 
-/** Encodes the thumbnail without touching the disk (the web host can serve this directly too). */
+/** The thumbnail's size: the image fitted inside maxSide x maxSide, aspect kept, never enlarged. */
+export function thumbnailSize(width: number, height: number, maxSide = DEFAULT_THUMBNAIL_SIDE): { width: number; height: number } {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/** Encodes the thumbnail of an 8-bit image without touching the disk (the web host serves this). */
 export async function encodeThumbnail(
   image8: Uint8Array,
   width: number,
   height: number,
   maxSide = DEFAULT_THUMBNAIL_SIDE,
 ): Promise<{ data: Buffer; width: number; height: number }> {
-  if (image8.length !== width * height) throw new Error(`Expected ${width * height} bytes for ${width} x ${height}, got ${image8.length}.`);
-  const { data, info } = await sharp(image8, { raw: { width, height, channels: 1 } })
-    // 'inside' keeps the aspect ratio; small images are not blown up.
-    .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
-    // Without this sharp turns 1-channel raw input into RGB on output.
-    .toColourspace('b-w')
-    .jpeg(JPEG_OPTIONS)
-    .toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height };
+  const size = thumbnailSize(width, height, maxSide);
+  return { data: await encodeThumbnailSized(image8, width, height, size), ...size };
+}
+
+/**
+ * Encodes `source` (8-bit grayscale, row-major) resized to exactly `size`. The source need not
+ * have the thumbnail's aspect: the import passes the already-shrunk S x S training record
+ * and the original's thumbnail size, which skips a second full-size resample (see prepare.ts).
+ */
+export async function encodeThumbnailSized(
+  source: Uint8Array,
+  width: number,
+  height: number,
+  size: { width: number; height: number },
+): Promise<Buffer> {
+  if (source.length !== width * height) throw new Error(`Expected ${width * height} bytes for ${width} x ${height}, got ${source.length}.`);
+  let pipeline = sharp(source, { raw: { width, height, channels: 1 } });
+  if (size.width !== width || size.height !== height) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill' });
+  // Without toColourspace sharp turns 1-channel raw input into RGB on output.
+  return pipeline.toColourspace('b-w').jpeg(JPEG_OPTIONS).toBuffer();
+}
+
+/** Encodes `source` at `size` and writes it atomically to `outFile`, creating folders. */
+export async function writeThumbnailSized(
+  source: Uint8Array,
+  width: number,
+  height: number,
+  size: { width: number; height: number },
+  outFile: string,
+): Promise<ThumbnailInfo> {
+  const data = await encodeThumbnailSized(source, width, height, size);
+  await writeFileAtomic(outFile, data);
+  return { width: size.width, height: size.height, bytes: data.length };
 }
 
 export async function writeThumbnail(
@@ -59,7 +89,5 @@ export async function writeThumbnail(
   outFile: string,
   maxSide = DEFAULT_THUMBNAIL_SIDE,
 ): Promise<ThumbnailInfo> {
-  const thumb = await encodeThumbnail(image8, width, height, maxSide);
-  await writeFileAtomic(outFile, thumb.data);
-  return { width: thumb.width, height: thumb.height, bytes: thumb.data.length };
+  return writeThumbnailSized(image8, width, height, thumbnailSize(width, height, maxSide), outFile);
 }

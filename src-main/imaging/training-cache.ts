@@ -109,8 +109,18 @@ export class TrainingCache {
     await this.#track(this.#write(slot, image8, width, height));
   }
 
+  /** Stores an already-resized S x S record (from `resize`) at `slot`. */
+  async writeRecord(slot: number, record: Uint8Array): Promise<void> {
+    this.#checkSlot(slot);
+    if (record.length !== this.#recordBytes) throw new Error(`A record is ${this.#recordBytes} bytes, got ${record.length}.`);
+    await this.#track(this.#put(slot, record));
+  }
+
   async #write(slot: number, image8: Uint8Array, width: number, height: number): Promise<void> {
-    const record = await this.resize(image8, width, height);
+    await this.#put(slot, await this.resize(image8, width, height));
+  }
+
+  async #put(slot: number, record: Uint8Array): Promise<void> {
     const fd = this.#openFd();
     const offset = slot * this.#recordBytes;
     for (let done = 0; done < record.length; ) {

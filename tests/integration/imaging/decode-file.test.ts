@@ -5,7 +5,7 @@ import { decodeImageFile, readImageFile } from '../../../src-main/imaging/decode
 import { ImageDecodeError, type ImageErrorReason } from '../../../src-main/imaging/gray-image.js';
 import { makeTempDir } from '../../fixtures/temp-dir.js';
 import { bscan16, bscan8, jpeg8, maxAbsDiff, png16, png8, pngHeaderOnly, tiff8, truncate } from '../../unit/imaging/fixtures.js';
-import { writeTiff } from '../../unit/imaging/tiff-writer.js';
+import { writeTiff } from '../../fixtures/tiff-writer.js';
 
 const W = 504;
 const H = 496;

@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { thumbnailPath, writeThumbnail } from '../../../src-main/imaging/thumbnail.js';
+import { encodeThumbnail, thumbnailPath, writeThumbnail } from '../../../src-main/imaging/thumbnail.js';
 import { makeTempDir } from '../../fixtures/temp-dir.js';
 import { bscan8 } from '../../unit/imaging/fixtures.js';
 
@@ -44,5 +44,13 @@ describe('writeThumbnail', () => {
 
   it('rejects a buffer of the wrong length', async () => {
     await expect(writeThumbnail(new Uint8Array(10), 4, 4, path.join(tmp.dir, 'x.jpg'))).rejects.toThrow(/Expected 16 bytes/);
+  });
+});
+
+describe('encodeThumbnail', () => {
+  it('returns the JPEG bytes and the fitted size without writing anything', async () => {
+    const { data, width, height } = await encodeThumbnail(bscan8(504, 496), 504, 496);
+    expect({ width, height }).toEqual({ width: 256, height: 252 });
+    expect(await sharp(data).metadata()).toMatchObject({ format: 'jpeg', width: 256, height: 252, channels: 1 });
   });
 });

@@ -68,10 +68,12 @@ describe('importing image folders (real worker, real files)', () => {
     expect(errors.items.map((i) => i.error)).toEqual(expect.arrayContaining([expect.stringMatching(/truncated/)]));
 
     // 16-bit files stay 16-bit in the record, with the window used for the 8-bit cache.
-    const wide = queryImages(project.db, {}, 0, 20).items.find((i) => i.relPath === 'scan-5.png');
-    const detail = imageDetail(project.db, wide?.id ?? -1);
-    expect(detail?.bitDepth).toBe(16);
-    expect(detail?.window?.high).toBeGreaterThan(detail?.window?.low ?? Infinity);
+    for (const relPath of ['scan-5.png', 'scan-6.tif']) {
+      const wide = queryImages(project.db, {}, 0, 20).items.find((i) => i.relPath === relPath);
+      const detail = imageDetail(project.db, wide?.id ?? -1);
+      expect(detail?.bitDepth, relPath).toBe(16);
+      expect(detail?.window?.high, relPath).toBeGreaterThan(detail?.window?.low ?? Infinity);
+    }
   });
 
   it('writes a thumbnail and a training-cache slot for every image', async () => {

@@ -1,8 +1,9 @@
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../src-main/imaging/decode.js';
 import { ImageDecodeError, type ImageErrorReason } from '../../../src-main/imaging/gray-image.js';
 import { bscan16, bscan8, jpeg8, maxAbsDiff, png16, png8, pngHeaderOnly, pngRgb, tiff8, truncate, type TiffCompression } from './fixtures.js';
-import { writeTiff } from './tiff-writer.js';
+import { writeTiff } from '../../fixtures/tiff-writer.js';
 
 const W = 504;
 const H = 496;
@@ -56,9 +57,13 @@ describe('decodeImage: lossless formats round-trip exactly', () => {
     expect(maxAbsDiff(img.data, px16)).toBe(0);
   });
 
-  it('multi-page TIFF decodes the first page only', async () => {
+  it.each(['none', 'deflate'] as const)('multi-page TIFF (%s) decodes the first page only', async (compression) => {
     const second = new Uint8Array(32 * 16).fill(200);
-    const img = await decodeImage(writeTiff([{ width: W, height: H, data: px8 }, { width: 32, height: 16, data: second }]));
+    const pages = [
+      { width: W, height: H, data: px8 },
+      { width: 32, height: 16, data: second },
+    ];
+    const img = await decodeImage(writeTiff(pages, { compression }));
     expect(img).toMatchObject({ width: W, height: H, bitDepth: 8 });
     expect(maxAbsDiff(img.data, px8)).toBe(0);
   });
@@ -84,6 +89,24 @@ describe('decodeImage: lossy and colour input', () => {
     expect(green).toBeGreaterThan(red!);
     expect(red).toBeGreaterThan(blue!);
     expect(blue).toBeGreaterThan(0);
+  });
+
+  it('gray + alpha and palette PNGs become one gray channel', async () => {
+    const ga = new Uint8Array(W * H * 2);
+    for (let i = 0; i < px8.length; i++) ga.set([px8[i]!, 255], i * 2);
+    const withAlpha = await sharp(ga, { raw: { width: W, height: H, channels: 2 } }).png().toBuffer();
+    expect(maxAbsDiff((await decodeImage(withAlpha)).data, px8)).toBe(0);
+    const palette = await sharp(px8, { raw: { width: W, height: H, channels: 1 } }).png({ palette: true, colours: 16 }).toBuffer();
+    const img = await decodeImage(palette);
+    expect(img).toMatchObject({ width: W, height: H, bitDepth: 8 });
+    expect(img.data.length).toBe(W * H);
+  });
+
+  it('a 1-bit TIFF (depth unknown to the JS probe) decodes through the libvips header read', async () => {
+    const bilevel = await sharp(px8, { raw: { width: W, height: H, channels: 1 } }).toColourspace('b-w').tiff({ bitdepth: 1 }).toBuffer();
+    const img = await decodeImage(bilevel);
+    expect(img).toMatchObject({ width: W, height: H, bitDepth: 8 });
+    expect(new Set(img.data)).toEqual(new Set([0, 255]));
   });
 
   it('a B-scan saved as RGB (r = g = b) decodes to the same gray values', async () => {

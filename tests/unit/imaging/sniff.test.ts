@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../src-main/imaging/decode.js';
 import { ImageDecodeError } from '../../../src-main/imaging/gray-image.js';
-import { looksTruncated, probeDimensions, sniffFormat } from '../../../src-main/imaging/sniff.js';
+import { looksTruncated, probeHeader, sniffFormat } from '../../../src-main/imaging/sniff.js';
 import { readFirstTiffDirectory } from '../../../src-main/imaging/tiff-directory.js';
-import { bscan8, jpeg8, png8, tiff8, truncate } from './fixtures.js';
-import { writeTiff } from './tiff-writer.js';
+import { bscan16, bscan8, jpeg8, png16, png8, tiff8, truncate } from './fixtures.js';
+import { writeTiff } from '../../fixtures/tiff-writer.js';
 
 const W = 504;
 const H = 496;
@@ -29,13 +29,19 @@ describe('sniffFormat', () => {
   });
 });
 
-describe('probeDimensions', () => {
+describe('probeHeader', () => {
   it('reads the claimed size from PNG, JPEG and both TIFF layouts', async () => {
-    const size = { width: W, height: H };
-    expect(probeDimensions('png', await png8(px, W, H))).toEqual(size);
-    expect(probeDimensions('jpeg', await jpeg8(px, W, H))).toEqual(size);
-    expect(probeDimensions('tiff', await tiff8(px, W, H, 'deflate'))).toEqual(size);
-    expect(probeDimensions('tiff', writeTiff([{ width: W, height: H, data: px }], { bigEndian: true }))).toEqual(size);
+    const size = { width: W, height: H, bitDepth: 8 };
+    expect(probeHeader('png', await png8(px, W, H))).toEqual(size);
+    expect(probeHeader('jpeg', await jpeg8(px, W, H))).toEqual(size);
+    expect(probeHeader('tiff', await tiff8(px, W, H, 'deflate'))).toEqual(size);
+    expect(probeHeader('tiff', writeTiff([{ width: W, height: H, data: px }], { bigEndian: true }))).toEqual(size);
+  });
+
+  it('reads 16-bit depth from PNG and TIFF headers', async () => {
+    const deep = bscan16(8, 4);
+    expect(probeHeader('png', await png16(deep, 8, 4))).toEqual({ width: 8, height: 4, bitDepth: 16 });
+    expect(probeHeader('tiff', writeTiff([{ width: 8, height: 4, data: deep }]))).toEqual({ width: 8, height: 4, bitDepth: 16 });
   });
 
   it('a JPEG whose frame header claims 60000 x 60000 is refused before decoding', async () => {
@@ -51,7 +57,7 @@ describe('probeDimensions', () => {
       }
       at += 2 + view.getUint16(at + 2);
     }
-    expect(probeDimensions('jpeg', bytes)).toEqual({ width: 60_000, height: 60_000 });
+    expect(probeHeader('jpeg', bytes)).toEqual({ width: 60_000, height: 60_000, bitDepth: 8 });
     const err = await decodeImage(bytes).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImageDecodeError);
     expect((err as ImageDecodeError).reason).toBe('too_large');
