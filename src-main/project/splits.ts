@@ -106,32 +106,70 @@ export function createPatientSplit(db: SqliteDatabase, options: SplitOptions): S
   if (patientIds.length === 0) {
     throw new SplitError('No images have a patient, so there is nothing to split by patient. Import with patient information (OLIVES, DICOM, or a CSV with a patient column).');
   }
-  const positives = new Map<number, Set<number>>(patientIds.map((id) => [id, new Set<number>()]));
-  if (options.labelSetId != null) {
-    const rows = db
-      .prepare(
-        `SELECT DISTINCT i.patient_id AS patientId, a.label_id AS labelId FROM annotations a
-         JOIN images i ON i.id = a.image_id JOIN labels l ON l.id = a.label_id
-         WHERE l.label_set_id = ? AND a.value = 'present' AND i.patient_id IS NOT NULL`,
-      )
-      .all(options.labelSetId) as { patientId: number; labelId: number }[];
-    for (const row of rows) positives.get(row.patientId)?.add(row.labelId);
-  }
+  const positives = patientPositives(db, patientIds, options.labelSetId);
   const assignment = assignPatients(
     patientIds.map((id) => ({ id, positives: positives.get(id) ?? new Set() })),
     options.fractions,
     options.seed,
   );
   const strategy = options.labelSetId != null ? 'patient-stratified' : 'patient-random';
-  const config = { fractions: options.fractions, labelSetId: options.labelSetId ?? null };
+  return storeSplit(db, { name: options.name, strategy, seed: options.seed, config: { fractions: options.fractions, labelSetId: options.labelSetId ?? null }, assignment });
+}
+
+/** Patient positives of a label set, for stratification: patient id -> labels present. */
+function patientPositives(db: SqliteDatabase, patientIds: readonly number[], labelSetId: number | null | undefined): Map<number, Set<number>> {
+  const positives = new Map<number, Set<number>>(patientIds.map((id) => [id, new Set<number>()]));
+  if (labelSetId == null) return positives;
+  const rows = db
+    .prepare(
+      `SELECT DISTINCT i.patient_id AS patientId, a.label_id AS labelId FROM annotations a
+       JOIN images i ON i.id = a.image_id JOIN labels l ON l.id = a.label_id
+       WHERE l.label_set_id = ? AND a.value = 'present' AND i.patient_id IS NOT NULL`,
+    )
+    .all(labelSetId) as { patientId: number; labelId: number }[];
+  for (const row of rows) positives.get(row.patientId)?.add(row.labelId);
+  return positives;
+}
+
+/**
+ * A split given from outside (the official OLIVES train/test files): its test patients stay
+ * test, and a validation share is carved out of its training patients by patient (stratified
+ * when a label set is given), since model selection must not touch the test patients.
+ */
+export function createSplitFromTrainTest(
+  db: SqliteDatabase,
+  options: { name: string; seed: number; valFraction: number; labelSetId?: number | null; parts: Map<number, 'train' | 'test'>; source: string },
+): SplitSummary {
+  const trainIds = [...options.parts].filter(([, part]) => part === 'train').map(([id]) => id);
+  const positives = patientPositives(db, trainIds, options.labelSetId);
+  const carved = assignPatients(
+    trainIds.map((id) => ({ id, positives: positives.get(id) ?? new Set() })),
+    { train: 1 - options.valFraction, val: options.valFraction, test: 0 },
+    options.seed,
+  );
+  const assignment = new Map<number, Subset>();
+  for (const [id, part] of options.parts) assignment.set(id, part === 'test' ? 'test' : (carved.get(id) ?? 'train'));
+  return storeSplit(db, {
+    name: options.name,
+    strategy: 'official-train-test',
+    seed: options.seed,
+    config: { source: options.source, valFraction: options.valFraction, labelSetId: options.labelSetId ?? null },
+    assignment,
+  });
+}
+
+function storeSplit(
+  db: SqliteDatabase,
+  split: { name: string; strategy: string; seed: number; config: object; assignment: Map<number, Subset> },
+): SplitSummary {
   const splitId = db.transaction(() => {
     const id = Number(
       db
         .prepare('INSERT INTO splits (name, strategy, seed, config_json, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(options.name, strategy, options.seed, JSON.stringify(config), new Date().toISOString()).lastInsertRowid,
+        .run(split.name, split.strategy, split.seed, JSON.stringify(split.config), new Date().toISOString()).lastInsertRowid,
     );
     const insert = db.prepare('INSERT INTO split_assignments (split_id, patient_id, subset) VALUES (?, ?, ?)');
-    for (const [patientId, subset] of assignment) insert.run(id, patientId, subset);
+    for (const [patientId, subset] of split.assignment) insert.run(id, patientId, subset);
     return id;
   })();
   return summarizeSplit(db, splitId);

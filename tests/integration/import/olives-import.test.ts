@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportResult } from '../../../src-main/import/import-pipeline.js';
@@ -8,6 +9,7 @@ import { Project } from '../../../src-main/project/project.js';
 import { createPatientSplit, summarizeSplit } from '../../../src-main/project/splits.js';
 import { summarizeProject } from '../../../src-main/project/summary.js';
 import { makeOlivesTree, type OlivesTreeFacts } from '../../fixtures/olives/make-olives-tree.js';
+import { runOctdino } from '../../fixtures/run-cli.js';
 import { makeTempDir } from '../../fixtures/temp-dir.js';
 
 /** The whole OLIVES path end to end: layout + label CSV + clinical XLSX through the import job. */
@@ -96,6 +98,32 @@ describe('importing an OLIVES release', () => {
     const images = a.subsets.train.images + a.subsets.val.images + a.subsets.test.images;
     expect(images + a.unassignedImages).toBe(facts.images.size);
     expect(a.unassignedImages).toBe(0);
+  });
+
+  it('takes the official train/test split files: test patients stay test, validation comes out of train', () => {
+    const patients = [...new Set([...facts.images.values()].map((i) => i.patient))].sort();
+    const testPatients = new Set(patients.slice(0, 1));
+    const rows = (part: 'train' | 'test') =>
+      [...facts.images]
+        .filter(([, image]) => testPatients.has(image.patient) === (part === 'test'))
+        .map(([relPath, image]) => `/${relPath.replace(/^Prime_FULL\/Prime_FULL\//, 'Prime_FULL/')},1,${image.patient}`);
+    const train = path.join(temp.dir, 'train.csv');
+    const test = path.join(temp.dir, 'test.csv');
+    writeFileSync(train, ['File_Path,BCVA,Patient_ID', ...rows('train')].join('\n'));
+    writeFileSync(test, ['File_Path,BCVA,Patient_ID', ...rows('test')].join('\n'));
+    const out = runOctdino(['split', '--project', project.dir, '--olives-train', train, '--olives-test', test, '--val', '0.3', '--json']);
+    expect(out.status, out.stderr).toBe(0);
+    const split = JSON.parse(out.stdout) as { strategy: string; subsets: Record<string, { patients: number }> };
+    expect(split.strategy).toBe('official-train-test');
+    expect(split.subsets.test?.patients).toBe(1);
+    expect(split.subsets.val?.patients).toBeGreaterThanOrEqual(1);
+    expect((split.subsets.train?.patients ?? 0) + (split.subsets.val?.patients ?? 0)).toBe(patients.length - 1);
+
+    // A split that puts one patient on both sides (eye-disjoint only) is refused.
+    writeFileSync(test, ['File_Path,BCVA,Patient_ID', ...rows('test'), rows('train')[0]].join('\n'));
+    const leaky = runOctdino(['split', '--project', project.dir, '--olives-train', train, '--olives-test', test]);
+    expect(leaky.status).toBe(1);
+    expect(leaky.stderr).toMatch(/in both train and test.*would leak/);
   });
 
   it('is idempotent: importing the release again adds nothing', async () => {
