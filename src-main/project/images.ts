@@ -58,16 +58,18 @@ function whereClause(filter: ImageFilter): { sql: string; params: Record<string,
     params.status = filter.status;
   }
   if (filter.split) {
-    conditions.push('EXISTS (SELECT 1 FROM split_assignments sa WHERE sa.split_id = @splitId AND sa.patient_id = i.patient_id AND sa.subset = @subset)');
+    conditions.push('i.patient_id IN (SELECT sa.patient_id FROM split_assignments sa WHERE sa.split_id = @splitId AND sa.subset = @subset)');
     params.splitId = filter.split.id;
     params.subset = filter.split.subset;
   }
   if (filter.label) {
     params.labelId = filter.label.id;
+    // IN (subquery) builds the set of matching images once from the (label, value) index; a
+    // correlated EXISTS let SQLite scan that index again for every image (20 s on 78k images).
     if (filter.label.value === 'unknown') {
-      conditions.push('NOT EXISTS (SELECT 1 FROM annotations a WHERE a.image_id = i.id AND a.label_id = @labelId)');
+      conditions.push('i.id NOT IN (SELECT a.image_id FROM annotations a WHERE a.label_id = @labelId)');
     } else {
-      conditions.push('EXISTS (SELECT 1 FROM annotations a WHERE a.image_id = i.id AND a.label_id = @labelId AND a.value = @labelValue)');
+      conditions.push('i.id IN (SELECT a.image_id FROM annotations a WHERE a.label_id = @labelId AND a.value = @labelValue)');
       params.labelValue = filter.label.value;
     }
   }
@@ -84,12 +86,20 @@ const SELECT_ITEM = `SELECT i.id, i.rel_path AS relPath, p.code AS patient, i.ey
  * 78k-image project does not sort the whole table.
  */
 export function queryImages(db: SqliteDatabase, filter: ImageFilter, offset: number, limit: number): ImagePage {
-  const where = whereClause(filter);
-  const total = db.prepare(`SELECT count(*) FROM images i LEFT JOIN patients p ON p.id = i.patient_id ${where.sql}`).pluck().get(where.params) as number;
-  const items = db
-    .prepare(`${SELECT_ITEM} ${where.sql} ORDER BY i.volume_id, i.slice_index, i.id LIMIT @limit OFFSET @offset`)
-    .all({ ...where.params, limit, offset }) as ImageListItem[];
+  const { count, page, params } = imageQuerySql(filter);
+  const total = db.prepare(count).pluck().get(params) as number;
+  const items = db.prepare(page).all({ ...params, limit, offset }) as ImageListItem[];
   return { total, items };
+}
+
+/** The SQL of a filtered count and page (exported so tests can check their query plans). */
+export function imageQuerySql(filter: ImageFilter): { count: string; page: string; params: Record<string, unknown> } {
+  const where = whereClause(filter);
+  return {
+    count: `SELECT count(*) FROM images i LEFT JOIN patients p ON p.id = i.patient_id ${where.sql}`,
+    page: `${SELECT_ITEM} ${where.sql} ORDER BY i.volume_id, i.slice_index, i.id LIMIT @limit OFFSET @offset`,
+    params: where.params,
+  };
 }
 
 export interface ImageDetail extends ImageListItem {
