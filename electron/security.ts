@@ -2,7 +2,7 @@ import { session, type BrowserWindow, type WebContents } from 'electron';
 
 /** The renderer's CSP: our own files and our image protocol only; nothing remote. */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: octdino-image:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: octdino-image:; connect-src 'self' octdino-image:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /** Applies the CSP header, refuses permission requests, navigation and new windows. */
 export function hardenSession(): void {

@@ -25,3 +25,5 @@ export type { ImageVariant } from './image-delivery.js';
 export type { ImageDetail, ImageFilter } from '../project/images.js';
 export type { SplitSummary } from '../project/splits.js';
 export type { LabelSetStats, LabelCounts } from '../project/label-stats.js';
+export type { ImportFailure, ImportResult } from '../import/import-pipeline.js';
+export type { ImportParams } from '../import/import-job-params.js';

@@ -50,9 +50,17 @@ export interface WebServer {
   stop(): Promise<void>;
 }
 
-export async function startWebServer(timeoutMs = 60_000): Promise<WebServer> {
+export interface WebServerOptions {
+  /** Open this project folder instead of the demo project (which then is not generated). */
+  project?: string;
+  timeoutMs?: number;
+}
+
+export async function startWebServer(options: WebServerOptions = {}): Promise<WebServer> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const home = mkdtempSync(path.join(os.tmpdir(), 'octdino-e2e-home-'));
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'octdino.js'), 'serve', '--port', '0'], {
+  const projectArgs = options.project ? ['--project', options.project] : [];
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'octdino.js'), 'serve', '--port', '0', ...projectArgs], {
     cwd: ROOT,
     env: { ...process.env, OCTDINO_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],

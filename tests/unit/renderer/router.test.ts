@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_ROUTE, parseRoute, Router, ROUTES } from '../../../renderer/src/lib/state/router.svelte.js';
+import { DEFAULT_ROUTE, parseRoute, parseSubpath, Router, ROUTES } from '../../../renderer/src/lib/state/router.svelte.js';
 
 function setHash(hash: string): void {
   window.location.hash = hash;
@@ -61,5 +61,31 @@ describe('Router', () => {
     router.stop();
     setHash('#/dataset');
     expect(router.current).toBe('reports');
+  });
+});
+
+describe('Router sub-paths', () => {
+  let router: Router | null = null;
+  afterEach(() => {
+    router?.stop();
+    window.history.replaceState(null, '', '/');
+  });
+
+  it('reads the path after the route (the viewer reads its image id from it)', () => {
+    expect(parseSubpath('#/dataset/image/42')).toEqual(['image', '42']);
+    expect(parseSubpath('#/dataset')).toEqual([]);
+    expect(parseSubpath('#/dataset/image/7?x=1')).toEqual(['image', '7']);
+  });
+
+  it('goes to a sub-path, replacing the history entry when asked', () => {
+    window.history.replaceState(null, '', '/#/dataset');
+    router = new Router(window);
+    router.start();
+    const length = window.history.length;
+    router.go('dataset', ['image', 5], true);
+    expect(window.location.hash).toBe('#/dataset/image/5');
+    expect(router.current).toBe('dataset');
+    expect(router.subpath).toEqual(['image', '5']);
+    expect(window.history.length).toBe(length);
   });
 });

@@ -3,7 +3,9 @@
  * One instance for the app, handed to components through context (see ../context.ts).
  */
 import type { ApiClient } from '../api/api-client.js';
+import type { ProjectCounts } from '../../../../src-main/api/types.js';
 import { AppState } from './app-state.svelte.js';
+import { DatasetState } from './dataset-state.svelte.js';
 import { ErrorsState } from './errors.svelte.js';
 import { JobsState } from './jobs-state.svelte.js';
 import { Router } from './router.svelte.js';
@@ -12,6 +14,7 @@ export interface Services {
   api: ApiClient;
   app: AppState;
   jobs: JobsState;
+  dataset: DatasetState;
   errors: ErrorsState;
   router: Router;
 }
@@ -19,21 +22,33 @@ export interface Services {
 export function createServices(api: ApiClient, win: Window = window): Services {
   const errors = new ErrorsState();
   const jobs = new JobsState(api, errors);
+  const dataset = new DatasetState(api, errors);
   const app = new AppState(api, errors, (project) => {
+    dataset.reset();
     if (project) void jobs.reload();
     else jobs.clear();
   });
-  return { api, app, jobs, errors, router: new Router(win) };
+  return { api, app, jobs, dataset, errors, router: new Router(win) };
+}
+
+/** Counts that change what the Dataset view shows. */
+function datasetChanged(before: ProjectCounts, after: ProjectCounts): boolean {
+  return before.images !== after.images || before.importErrors !== after.importErrors || before.labelledImages !== after.labelledImages;
 }
 
 /** Subscribes to events and the connection, loads the first state; returns the teardown. */
-export function startServices({ api, app, jobs, router }: Services): () => void {
+export function startServices({ api, app, jobs, dataset, router }: Services): () => void {
   const stops = [
     router.start(),
     api.onConnection((state) => app.setConnection(state)),
     api.onEvent((event) => {
       if (event.type === 'job.updated') jobs.apply(event.job);
-      else app.applyProject(event.project);
+      else {
+        const before = app.project;
+        app.applyProject(event.project);
+        const after = event.project;
+        if (before && after && before.dir === after.dir && datasetChanged(before.counts, after.counts)) void dataset.refresh();
+      }
     }),
   ];
   void app.load();
