@@ -1,0 +1,171 @@
+/**
+ * One DINO training iteration (reference `main_dino.py` `train_one_epoch`, one loop body):
+ * teacher forward on the 2 global crops (no gradient), student forward on all crops, DINO loss,
+ * gradients for the student only, per-parameter clipping, last-layer cancelling in the first
+ * epochs, AdamW with the step's lr / weight decay, EMA teacher update with the step's momentum,
+ * centre update, and the collapse metrics.
+ */
+import type { NamedTensorMap, Tensor, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs';
+import type { Tf } from '../engine/index.js';
+import { cancelLastLayerGradients, clipGradients, gradientNorms } from '../optim/clip.js';
+import type { AdamW } from '../optim/adamw.js';
+import type { DinoLoss } from './loss.js';
+import { collapseMetrics, type CollapseMonitor, type CollapseWarning } from './monitor.js';
+import { forwardMultiCrop, networkVariables, type DinoNetwork } from './multi-crop-wrapper.js';
+import { at, type DinoSchedules } from './schedules.js';
+import { updateTeacher } from './teacher.js';
+
+export interface DinoStepParts {
+  readonly tf: Tf;
+  readonly student: DinoNetwork;
+  readonly teacher: DinoNetwork;
+  readonly loss: DinoLoss;
+  /** Built over `networkVariables(student)`. */
+  readonly optimizer: AdamW;
+  readonly schedules: DinoSchedules;
+  readonly monitor?: CollapseMonitor;
+  /** Per-parameter gradient-norm limit; 0 = no clipping (reference `--clip_grad 0`). */
+  readonly clipGrad: number;
+  /** Epochs during which the last layer gets no update (reference `--freeze_last_layer`). */
+  readonly freezeLastLayer: number;
+}
+
+/** Crops stacked per resolution, crop-major: globals = [global1 of B; global2 of B], locals = [local1 of B; …]. */
+export interface MultiCropBatch {
+  readonly globals: Tensor4D;
+  /** [N·B, L, L, 1], or null without local crops. */
+  readonly locals: Tensor4D | null;
+}
+
+export interface DinoStepResult {
+  loss: number;
+  lr: number;
+  wd: number;
+  momentum: number;
+  teacherTemp: number;
+  /** h(Pt), nats. */
+  entropy: number;
+  /** KL(Pt‖Ps), nats. */
+  kl: number;
+  /** Global L2 norm of the student gradients before clipping: √Σ‖g_i‖². */
+  gradNorm: number;
+  /** Largest per-parameter gradient norm before clipping (what clipGrad is compared with). */
+  maxParamGradNorm: number;
+  warning: CollapseWarning | null;
+}
+
+/** The loss went NaN/∞: the reference stops training here; so do we, before any weight changes. */
+export class NonFiniteLossError extends Error {
+  override readonly name = 'NonFiniteLossError';
+  constructor(readonly step: number, readonly value: number) {
+    super(`DINO loss is ${value} at step ${step}; stopping before the weights are updated. Lower the learning rate or clipGrad, or raise warmupEpochs.`);
+  }
+}
+
+export async function dinoStep(parts: DinoStepParts, crops: MultiCropBatch, globalStep: number, epoch: number): Promise<DinoStepResult> {
+  const { tf, student, teacher, loss, optimizer, schedules } = parts;
+  const lr = at(schedules.lr, globalStep, 'lr schedule');
+  const wd = at(schedules.weightDecay, globalStep, 'weight-decay schedule');
+  const momentum = at(schedules.teacherMomentum, globalStep, 'teacher-momentum schedule');
+  const teacherTemp = loss.teacherTemp(epoch);
+
+  const b = crops.globals.shape[0] / 2;
+  if (!Number.isInteger(b) || b < 1) throw new Error(`globals must stack 2 global crops of the batch, got ${crops.globals.shape[0]} rows`);
+  const nLocal = crops.locals ? crops.locals.shape[0] / b : 0;
+  if (!Number.isInteger(nLocal)) throw new Error(`locals has ${crops.locals?.shape[0]} rows, not a multiple of the batch ${b}`);
+  const nCrops = 2 + nLocal;
+  const groups = crops.locals ? [crops.globals, crops.locals] : [crops.globals];
+
+  const studentVars = networkVariables(student);
+  const byTfName = new Map<string, string>();
+  const varList: Variable[] = optimizer.paramNames.map((name) => {
+    const v = studentVars.get(name);
+    if (!v) throw new Error(`Optimizer parameter ${name} is not a student variable`);
+    byTfName.set(v.name, name);
+    return v;
+  });
+
+  // Only the 2 global views pass through the teacher, outside any gradient tape.
+  const teacherOut = tf.tidy(() => forwardMultiCrop(tf, teacher, [crops.globals], { training: false }));
+  const owned: Tensor[] = [teacherOut];
+  try {
+    const kept: { studentGlobal?: Tensor2D } = {};
+    const { value, grads: rawGrads } = tf.variableGrads(() => {
+      const studentOut = forwardMultiCrop(tf, student, groups, { training: true, dropPathSeed: globalStep });
+      // Kept out of the gradient's tidy for the KL metric (same global views as the teacher).
+      kept.studentGlobal = tf.keep(tf.slice(studentOut, [0, 0], [2 * b, -1]));
+      return loss.compute(studentOut, teacherOut, epoch, nCrops);
+    }, varList);
+    owned.push(value);
+    const studentGlobal = kept.studentGlobal;
+    if (!studentGlobal) throw new Error('student forward did not run');
+    owned.push(studentGlobal);
+    let grads = named(rawGrads, byTfName);
+    owned.push(...grads.values());
+
+    const metrics = collapseMetrics(tf, {
+      teacherOut,
+      studentGlobalOut: studentGlobal,
+      center: loss.center,
+      teacherTemp,
+      studentTemp: loss.studentTemp,
+    });
+    owned.push(metrics.entropy, metrics.kl);
+
+    let norms;
+    if (parts.clipGrad > 0) {
+      const clipped = clipGradients(tf, grads, parts.clipGrad);
+      tf.dispose([...grads.values()]);
+      grads = clipped.grads;
+      norms = clipped.norms;
+      owned.push(...grads.values());
+    } else {
+      norms = gradientNorms(tf, grads);
+    }
+    owned.push(norms);
+
+    // One read-back for every number of this step.
+    const summary = tf.tidy(() =>
+      tf.stack([value, metrics.entropy, metrics.kl, tf.norm(norms), norms.size > 0 ? tf.max(norms) : tf.scalar(0)]),
+    );
+    const [lossValue = NaN, entropy = NaN, kl = NaN, gradNorm = NaN, maxParamGradNorm = NaN] = await readAndDispose(summary);
+    if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(globalStep, lossValue);
+
+    // Gradients of the last layer are dropped (not zeroed) while it is frozen: AdamW then skips
+    // it entirely, as PyTorch skips a parameter whose .grad is None.
+    grads = cancelLastLayerGradients(grads, epoch, parts.freezeLastLayer);
+    optimizer.step(grads, { lr, weightDecay: wd });
+
+    updateTeacher(tf, networkVariables(teacher), studentVars, momentum);
+    // The reference updates the centre inside the loss's forward, after the loss used the old centre.
+    loss.updateCenter(teacherOut);
+
+    const warning = parts.monitor ? parts.monitor.observe({ entropy, kl }) : null;
+    return { loss: lossValue, lr, wd, momentum, teacherTemp, entropy, kl, gradNorm, maxParamGradNorm, warning };
+  } finally {
+    // Disposing twice is harmless in tfjs; cancelled gradients are already gone.
+    tf.dispose(owned);
+  }
+}
+
+function named(grads: NamedTensorMap, byTfName: ReadonlyMap<string, string>): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  for (const [tfName, g] of Object.entries(grads)) {
+    const name = byTfName.get(tfName);
+    if (g == null) continue;
+    if (!name) {
+      g.dispose();
+      continue;
+    }
+    out.set(name, g);
+  }
+  return out;
+}
+
+async function readAndDispose(t: Tensor): Promise<number[]> {
+  try {
+    return Array.from(await t.data());
+  } finally {
+    t.dispose();
+  }
+}
