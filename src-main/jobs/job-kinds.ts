@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { demoGenerateParamsSchema } from '../demo/demo-job-params.js';
 import { importParamsSchema } from '../import/import-job-params.js';
+import { pretrainParamsSchema } from '../ml/pretrain/pretrain-params.js';
 import type { JobHandler } from './job-context.js';
 
 interface JobKindDefinition<S extends z.ZodType> {
@@ -28,6 +29,11 @@ export const JOB_KINDS = {
     title: 'Import images',
     params: importParamsSchema,
     load: async () => (await import('../import/import-job.js')).importJob,
+  }),
+  pretrain: defineJobKind({
+    title: 'DINO pretraining',
+    params: pretrainParamsSchema,
+    load: async () => (await import('../ml/pretrain/pretrain-job.js')).pretrainJob,
   }),
 } as const;
 

@@ -1,0 +1,85 @@
+/**
+ * The student and teacher networks of a DINO run and everything one training step needs,
+ * built from the run's resolved config. The teacher starts as a copy of the student and is
+ * never trained directly (an EMA of the student).
+ */
+import type { Tf } from '../engine/index.js';
+import type { DinoConfig } from '../dino/config.js';
+import type { DinoStepParts } from '../dino/dino-step.js';
+import { DinoHead } from '../dino/head.js';
+import { DinoLoss } from '../dino/loss.js';
+import { CollapseMonitor } from '../dino/monitor.js';
+import { networkVariables, type DinoNetwork } from '../dino/multi-crop-wrapper.js';
+import { buildSchedules } from '../dino/schedules.js';
+import { initTeacherFromStudent } from '../dino/teacher.js';
+import { customViTConfig, vitConfig, type ViTConfig } from '../models/vit-config.js';
+import { ViT } from '../models/vit.js';
+import { AdamW } from '../optim/adamw.js';
+
+export interface BackboneSpec {
+  arch: 'vit_tiny' | 'vit_small' | 'vit_custom';
+  patch: number;
+  custom?: { embedDim: number; depth: number; numHeads: number };
+}
+
+export function backboneConfig(spec: BackboneSpec, dropPathRate: number, seed: number): ViTConfig {
+  const common = { patchSize: spec.patch, dropPathRate, seed };
+  if (spec.arch === 'vit_custom') {
+    if (!spec.custom) throw new Error('vit_custom needs custom: { embedDim, depth, numHeads }');
+    return customViTConfig({ ...spec.custom, ...common });
+  }
+  return vitConfig(spec.arch, common);
+}
+
+export interface DinoModel {
+  parts: DinoStepParts;
+  student: DinoNetwork & { backbone: ViT };
+  teacher: DinoNetwork & { backbone: ViT };
+  dispose(): void;
+}
+
+export function buildDinoModel(tf: Tf, config: DinoConfig, backbone: BackboneSpec, seed: number, stepsPerEpoch: number): DinoModel {
+  const make = (trainable: boolean, dropPath: number): DinoNetwork & { backbone: ViT } => {
+    const vit = new ViT(tf, backboneConfig(backbone, dropPath, seed));
+    const head = new DinoHead(tf, {
+      inDim: vit.outDim,
+      outDim: config.outDim,
+      nLayers: config.headLayers,
+      hiddenDim: config.headHiddenDim,
+      bottleneckDim: config.headBottleneckDim,
+      normLastLayer: config.normLastLayer,
+      seed: seed + 1,
+      trainable,
+    });
+    return { backbone: vit, head };
+  };
+  // Stochastic depth regularises the student only; the teacher is evaluated deterministically.
+  const student = make(true, config.dropPathRate);
+  const teacher = make(false, 0);
+  initTeacherFromStudent(tf, networkVariables(teacher), networkVariables(student));
+  const schedules = buildSchedules(config, stepsPerEpoch);
+  const parts: DinoStepParts = {
+    tf,
+    student,
+    teacher,
+    loss: new DinoLoss(tf, { outDim: config.outDim, studentTemp: config.studentTemp, centerMomentum: config.centerMomentum, teacherTempPerEpoch: schedules.teacherTempPerEpoch }),
+    optimizer: new AdamW(tf, networkVariables(student)),
+    schedules,
+    monitor: new CollapseMonitor({ outDim: config.outDim }),
+    clipGrad: config.clipGrad,
+    freezeLastLayer: config.freezeLastLayer,
+  };
+  return {
+    parts,
+    student,
+    teacher,
+    dispose: () => {
+      for (const net of [student, teacher]) {
+        net.backbone.dispose();
+        net.head.dispose();
+      }
+      parts.loss.dispose();
+      parts.optimizer.dispose();
+    },
+  };
+}
