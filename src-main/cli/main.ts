@@ -6,9 +6,11 @@
 import { toApiError } from '../api/errors.js';
 import { APP_NAME, APP_VERSION } from '../app/version.js';
 import { CliError } from './cli-error.js';
+import { benchCommand, benchHelp } from './commands/bench.js';
 import { engineCommand, engineHelp } from './commands/engine.js';
 import { importCommand, importHelp } from './commands/import.js';
 import { initCommand, initHelp } from './commands/init.js';
+import { pretrainCommand, pretrainHelp } from './commands/pretrain.js';
 import { serveCommand, serveHelp } from './commands/serve.js';
 import { splitCommand, splitHelp } from './commands/split.js';
 import { statusCommand, statusHelp } from './commands/status.js';
@@ -25,7 +27,9 @@ const COMMANDS: Record<string, Command> = {
   status: { summary: "show a project's contents and jobs", help: statusHelp, run: statusCommand },
   import: { summary: 'import OLIVES, image folders or DICOM OCT into a project', help: importHelp, run: importCommand },
   split: { summary: 'split patients into train/val/test', help: splitHelp, run: splitCommand },
+  pretrain: { summary: 'DINO self-supervised pretraining (resumable job)', help: pretrainHelp, run: pretrainCommand },
   serve: { summary: 'serve the app in a browser (web mode)', help: serveHelp, run: serveCommand },
+  bench: { summary: 'time DINO training steps on this machine (bench dino-step)', help: benchHelp, run: benchCommand },
   engine: { summary: 'show the compute engine (TensorFlow.js backend and device)', help: engineHelp, run: engineCommand },
 };
 

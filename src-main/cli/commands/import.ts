@@ -1,11 +1,10 @@
 import type { ImportParams } from '../../import/import-job-params.js';
 import type { ImportResult } from '../../import/import-pipeline.js';
-import { JobRunner } from '../../jobs/job-runner.js';
-import type { JobView } from '../../jobs/jobs-repository.js';
 import { Project } from '../../project/project.js';
 import { CliError } from '../cli-error.js';
 import { printJson, type CliIo } from '../output.js';
 import { option, parseCommand } from '../parse.js';
+import { runJobFromCli } from '../run-job.js';
 
 export const importHelp = `Usage: octdino import --project DIR SOURCE [--json]
 SOURCE is one of:
@@ -33,22 +32,6 @@ function paramsFrom(values: Record<string, string | boolean | undefined>): Impor
   return { kind: 'dicom', root: str('dicom') as string };
 }
 
-/** Progress on stderr: a rewritten line on a terminal, a line every few seconds otherwise. */
-function progressPrinter(io: CliIo): (job: JobView) => void {
-  const tty = process.stderr.isTTY;
-  let last = 0;
-  return (job) => {
-    if (job.status !== 'running') return;
-    const now = Date.now();
-    if (now - last < (tty ? 200 : 3000)) return;
-    last = now;
-    const eta = job.etaSeconds !== null ? `, ${Math.ceil(job.etaSeconds)} s left` : '';
-    const line = `${Math.round(job.progress * 100)}% ${job.message}${eta}`;
-    if (tty) process.stderr.write(`\r\x1b[K${line.slice(0, (process.stderr.columns ?? 120) - 1)}`);
-    else io.err(line);
-  };
-}
-
 function formatResult(result: ImportResult): string {
   const lines = [`Imported ${result.added} images, skipped ${result.skipped} already in the project, ${result.failed.length} failed (${result.seconds.toFixed(1)} s).`];
   for (const failure of result.failed.slice(0, 20)) lines.push(`  failed: ${failure.path}: ${failure.reason}`);
@@ -74,25 +57,12 @@ export async function importCommand(argv: string[], io: CliIo): Promise<void> {
   if (!values.project) throw new CliError(`import needs --project DIR.\n${importHelp}`, 2);
   const params = paramsFrom(values);
   const project = Project.open(values.project);
-  const runner = new JobRunner(project);
   try {
-    const job = runner.start('import', params);
-    runner.on('updated', progressPrinter(io));
-    const cancel = (): void => {
-      io.err('\nCancelling… (what is imported so far stays; run the same command again to finish)');
-      runner.cancel(job.id);
-    };
-    process.once('SIGINT', cancel);
-    const done = await runner.waitFor(job.id);
-    process.off('SIGINT', cancel);
-    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-    if (done.status === 'cancelled') throw new CliError('Import cancelled; run the same command again to finish it.');
-    if (done.status !== 'completed') throw new CliError(done.error?.message ?? `Import ${done.status}.`);
+    const done = await runJobFromCli(project, 'import', params, io, 'Import');
     const result = done.result as ImportResult;
     if (values.json) printJson(io, { jobId: done.id, ...result });
     else io.out(formatResult(result));
   } finally {
-    runner.shutdown();
     project.close();
   }
 }

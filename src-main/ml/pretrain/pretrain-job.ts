@@ -18,8 +18,9 @@ import type { JobHandler } from '../../jobs/job-context.js';
 import { JobInputError } from '../../jobs/protocol.js';
 import { RunsRepository } from '../../project/runs.js';
 import { augmentRng, multiCrop, multiCropOptionsFromConfig } from '../augment/multi-crop.js';
-import { makeDinoConfig, type DinoConfig } from '../dino/config.js';
+import { DEFAULT_DINO_CONFIG, makeDinoConfig, type DinoConfig } from '../dino/config.js';
 import { dinoStep } from '../dino/dino-step.js';
+import { KnnMonitor } from '../eval/knn-monitor.js';
 import { loadEngine } from '../engine/index.js';
 import { exportViTWeights, loadViTWeights } from '../weights/vit-weights.js';
 import { readSafetensors } from '../weights/safetensors.js';
@@ -53,7 +54,11 @@ export interface PretrainResult {
 const KEEP_PERIODIC_CHECKPOINTS = 2;
 
 function resolveConfig(params: PretrainParams): PretrainRunConfig {
+  // The reference warms the lr up over 10 of 100 epochs; short runs keep that proportion
+  // unless the user sets it (a 10-epoch warm-up would never finish in a 5-epoch run).
+  const warmupEpochs = params.warmupEpochs ?? Math.min(DEFAULT_DINO_CONFIG.warmupEpochs, Math.floor(params.epochs / 10));
   const dino = makeDinoConfig({
+    warmupEpochs,
     epochs: params.epochs,
     batchSize: params.batch,
     outDim: params.outDim,
@@ -61,7 +66,6 @@ function resolveConfig(params: PretrainParams): PretrainRunConfig {
     localCropSize: params.localSize,
     localCropsNumber: params.localCrops,
     ...(params.lr !== undefined ? { lr: params.lr } : {}),
-    ...(params.warmupEpochs !== undefined ? { warmupEpochs: params.warmupEpochs } : {}),
     ...(params.teacherTemp !== undefined ? { teacherTemp: params.teacherTemp } : {}),
     ...(params.warmupTeacherTempEpochs !== undefined ? { warmupTeacherTempEpochs: params.warmupTeacherTempEpochs } : {}),
     ...(params.momentumTeacher !== undefined ? { momentumTeacher: params.momentumTeacher } : {}),
@@ -146,6 +150,9 @@ export const pretrainJob: JobHandler<PretrainParams, PretrainResult> = async (ct
       loadViTWeights(model.student.backbone, weights.tensors);
       loadViTWeights(model.teacher.backbone, weights.tensors);
     }
+    // Online k-NN monitor: chosen once per run so that the epochs' scores are comparable.
+    const knn = KnnMonitor.prepare(project.db, data.splitId, { seed, inputSize: config.dino.globalCropSize });
+    ctx.progress({ fraction: position.step / totalSteps, message: knn.monitor ? knn.monitor.description : `No k-NN monitor: ${knn.skip}.` });
     let order: Uint32Array | null = null;
     const stopAt = Math.min(totalSteps, params.maxSteps !== undefined ? position.step + params.maxSteps : totalSteps);
     while (position.step < stopAt) {
@@ -180,13 +187,16 @@ export const pretrainJob: JobHandler<PretrainParams, PretrainResult> = async (ct
       });
       const elapsed = (Date.now() - started) / 1000;
       const perStep = elapsed / stepsThisRun;
+      // Online k-NN monitor, once per epoch: the teacher's features, recorded at the epoch's last step.
+      const knnReport = position.step % stepsPerEpoch === 0 && knn.monitor ? await knn.monitor.evaluate(tf, model.teacher.backbone, cache) : null;
+      if (knnReport) runs.recordStep(runId, step, epoch + within / stepsPerEpoch, knnReport.metrics);
       ctx.progress({
         fraction: position.step / totalSteps,
         message: result.warning
           ? `Collapse warning: ${result.warning.message}`
-          : `Epoch ${epoch + 1}/${config.dino.epochs} · step ${position.step}/${totalSteps} · loss ${result.loss.toFixed(4)}`,
+          : `Epoch ${epoch + 1}/${config.dino.epochs} · step ${position.step}/${totalSteps} · loss ${result.loss.toFixed(4)}${knnReport ? ` · ${knnReport.summary}` : ''}`,
         etaSeconds: perStep * (stopAt - position.step),
-        metrics: { step: position.step, epoch: epoch + 1, loss: result.loss, entropy: result.entropy, kl: result.kl, lr: result.lr, secondsPerStep: perStep },
+        metrics: { step: position.step, epoch: epoch + 1, loss: result.loss, entropy: result.entropy, kl: result.kl, lr: result.lr, secondsPerStep: perStep, ...knnReport?.metrics },
       });
       const epochEnd = position.step % stepsPerEpoch === 0;
       if (position.step < totalSteps && (epochEnd || position.step % config.checkpointEvery === 0)) await checkpoint('periodic');
