@@ -208,9 +208,10 @@ export const pretrainJob: JobHandler<PretrainParams, PretrainResult> = async (ct
       await writeFile(backbone, exportViTWeights(model.teacher.backbone, { run: String(runId), source: 'DINO teacher' }));
       runs.finish(runId, 'completed');
     } else {
-      // Cancelled (or stopped by maxSteps): keep everything up to here, resumable.
+      // Stopped by the user (cancel = pause) or by maxSteps: everything up to here is kept in a
+      // checkpoint and the run is paused, to be resumed with the same job or `--run ID`.
       if (stepsThisRun > 0 && runs.latestCheckpoint(runId)?.step !== position.step) await checkpoint('periodic');
-      runs.finish(runId, ctx.signal.aborted ? 'cancelled' : 'paused');
+      runs.finish(runId, 'paused');
       ctx.signal.throwIfAborted();
     }
     return {
