@@ -104,6 +104,29 @@ describe('migrations', () => {
     expect(db.prepare('SELECT rel_path, window_low, window_high FROM images').get()).toEqual({ rel_path: 'a.dcm', window_low: null, window_high: null });
   });
 
+  it('v3 picks the label that counts: adjudicated, else human, else imported, newest first', () => {
+    const db = freshDb();
+    migrate(db, MIGRATIONS);
+    const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    db.prepare("INSERT INTO sources (kind, root_path, label, created_at) VALUES ('folder', '/x', 'x', ?)").run(t(0));
+    db.prepare("INSERT INTO images (source_id, rel_path, imported_at) VALUES (1, 'a.png', ?), (1, 'b.png', ?)").run(t(0), t(0));
+    db.prepare("INSERT INTO label_sets (name, kind, created_at) VALUES ('s', 'multi_label', ?)").run(t(0));
+    db.prepare("INSERT INTO labels (label_set_id, name, position) VALUES (1, 'IRF', 0)").run();
+    db.prepare("INSERT INTO annotators (name, kind, created_at) VALUES ('csv', 'import', ?), ('ann', 'human', ?), ('bob', 'human', ?), ('rev', 'human', ?)").run(t(0), t(0), t(0), t(0));
+    const add = db.prepare('INSERT INTO annotations (image_id, label_id, annotator_id, value, source, created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?)');
+    add.run(1, 1, 'absent', 'import', t(1), t(1));
+    add.run(1, 2, 'present', 'human', t(2), t(2));
+    add.run(1, 3, 'uncertain', 'human', t(3), t(3)); // newer human label wins over the older one
+    add.run(2, 1, 'present', 'import', t(1), t(1));
+    add.run(2, 2, 'absent', 'human', t(5), t(5));
+    add.run(2, 4, 'present', 'adjudication', t(4), t(4)); // adjudication wins although older
+    const rows = db.prepare('SELECT image_id AS image, value, source FROM effective_annotations ORDER BY image_id').all();
+    expect(rows).toEqual([
+      { image: 1, value: 'uncertain', source: 'human' },
+      { image: 2, value: 'present', source: 'adjudication' },
+    ]);
+  });
+
   it('looks images up by content hash and patient through their indexes', () => {
     const db = freshDb();
     migrate(db, MIGRATIONS);
