@@ -7,7 +7,8 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol } from 'electron';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { IMAGE_PROTOCOL, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../src-main/api/bridge.js';
+import { IMAGE_PROTOCOL, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, IPC_PICK_PATH_CHANNEL } from '../src-main/api/bridge.js';
+import { z } from 'zod';
 import { AppCore } from '../src-main/api/core.js';
 import { dispatch } from '../src-main/api/dispatch.js';
 import { toApiError } from '../src-main/api/errors.js';
@@ -104,6 +105,25 @@ async function start(): Promise<void> {
     return dispatch(core, method, input);
   });
   core.on('event', (event) => mainWindow?.webContents.send(IPC_EVENT_CHANNEL, event));
+
+  const pickPathRequest = z
+    .object({
+      kind: z.enum(['folder', 'file']),
+      title: z.string().max(200),
+      filters: z.array(z.object({ name: z.string().max(100), extensions: z.array(z.string().regex(/^[a-z0-9]{1,8}$/i)).max(20) })).max(10).optional(),
+    })
+    .strict();
+  ipcMain.handle(IPC_PICK_PATH_CHANNEL, async (event, raw: unknown) => {
+    const request = pickPathRequest.safeParse(raw);
+    if (!mainWindow || !request.success || !isTrustedSender(event.sender, event.senderFrame?.url, mainWindow, rendererUrl)) return null;
+    const { kind, title, filters } = request.data;
+    const choice = await dialog.showOpenDialog(mainWindow, {
+      title,
+      properties: kind === 'folder' ? ['openDirectory'] : ['openFile'],
+      ...(filters ? { filters } : {}),
+    });
+    return choice.canceled ? null : (choice.filePaths[0] ?? null);
+  });
 
   // octdino-image://image/<id>/<variant>: by id only, never a path from the renderer.
   protocol.handle(IMAGE_PROTOCOL, async (request) => {

@@ -6,11 +6,12 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { ApiEvent, DispatchResult, OctdinoBridge } from '../src-main/api/types.js';
-import type { IMAGE_PROTOCOL, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../src-main/api/bridge.js';
+import type { IMAGE_PROTOCOL, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, IPC_PICK_PATH_CHANNEL } from '../src-main/api/bridge.js';
 
 const CALL_CHANNEL: typeof IPC_CALL_CHANNEL = 'octdino:call';
 const EVENT_CHANNEL: typeof IPC_EVENT_CHANNEL = 'octdino:event';
 const IMAGE_SCHEME: typeof IMAGE_PROTOCOL = 'octdino-image';
+const PICK_PATH_CHANNEL: typeof IPC_PICK_PATH_CHANNEL = 'octdino:pick-path';
 
 const bridge: OctdinoBridge = {
   transport: 'ipc',
@@ -21,6 +22,7 @@ const bridge: OctdinoBridge = {
     return () => ipcRenderer.removeListener(EVENT_CHANNEL, wrapped);
   },
   imageUrl: (id, variant) => `${IMAGE_SCHEME}://image/${Math.trunc(id)}/${variant}`,
+  pickPath: (request) => ipcRenderer.invoke(PICK_PATH_CHANNEL, request) as Promise<string | null>,
 };
 
 contextBridge.exposeInMainWorld('octdino', bridge);

@@ -14,9 +14,20 @@ export interface OctdinoBridge {
   onEvent(listener: (event: ApiEvent) => void): () => void;
   /** URL of image `id` (by id only) as a thumbnail, a displayable PNG or its raw samples. */
   imageUrl(id: number, variant: ImageVariant): string;
+  /** The desktop's native open dialog; resolves to the chosen path, or null when cancelled. */
+  pickPath(request: PickPathRequest): Promise<string | null>;
+}
+
+/** What the native open dialog is asked for (checked again in the main process). */
+export interface PickPathRequest {
+  kind: 'folder' | 'file';
+  title: string;
+  /** File-type filters, e.g. `{ name: 'Label tables', extensions: ['csv', 'xlsx'] }`. */
+  filters?: { name: string; extensions: string[] }[];
 }
 
 /** IPC channel names shared by main and preload. */
 export const IPC_CALL_CHANNEL = 'octdino:call';
 export const IPC_EVENT_CHANNEL = 'octdino:event';
+export const IPC_PICK_PATH_CHANNEL = 'octdino:pick-path';
 export const IMAGE_PROTOCOL = 'octdino-image';

@@ -19,7 +19,7 @@ export type ApiResult<M extends ApiMethod> = Awaited<ReturnType<Api[M]['handler'
 
 /** Methods whose input may be left out entirely (every field optional). */
 export type ApiCallArgs<M extends ApiMethod> = Record<string, never> extends ApiInput<M> ? [input?: ApiInput<M>] : [input: ApiInput<M>];
-export type { OctdinoBridge } from './bridge.js';
+export type { OctdinoBridge, PickPathRequest } from './bridge.js';
 export type { DispatchResult } from './dispatch.js';
 export type { ImageVariant } from './image-delivery.js';
 export type { ImageDetail, ImageFilter } from '../project/images.js';

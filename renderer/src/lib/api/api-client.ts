@@ -2,7 +2,7 @@
  * The renderer's single API client, generic over the core's contract: method names, inputs and
  * results are all derived from `src-main/api/contract.ts` (types only, never values).
  */
-import type { ApiCallArgs, ApiEvent, ApiMethod, ApiResult, ImageVariant } from '../../../../src-main/api/types.js';
+import type { ApiCallArgs, ApiEvent, ApiMethod, ApiResult, ImageVariant, PickPathRequest } from '../../../../src-main/api/types.js';
 import { ApiClientError } from './api-client-error.js';
 import type { ConnectionState, Transport } from './transport.js';
 
@@ -38,6 +38,16 @@ export class ApiClient {
   /** A URL an <img> can load image `id` from (by id only: the client never names a path). */
   imageUrl(id: number, variant: ImageVariant): string {
     return this.transport.imageUrl(id, variant);
+  }
+
+  /** True in the desktop app, where a native dialog can pick files and folders. */
+  get canPickPaths(): boolean {
+    return this.transport.pickPath !== undefined;
+  }
+
+  /** The native open dialog (desktop only); null when cancelled or unavailable. */
+  async pickPath(request: PickPathRequest): Promise<string | null> {
+    return this.transport.pickPath ? this.transport.pickPath(request) : null;
   }
 
   close(): void {

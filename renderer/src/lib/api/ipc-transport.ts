@@ -1,5 +1,5 @@
 /** Desktop transport: the Electron preload's `window.octdino` bridge (contextBridge + ipcRenderer). */
-import type { ApiEvent, DispatchResult, ImageVariant, OctdinoBridge } from '../../../../src-main/api/types.js';
+import type { ApiEvent, DispatchResult, ImageVariant, OctdinoBridge, PickPathRequest } from '../../../../src-main/api/types.js';
 import type { ConnectionState, Transport } from './transport.js';
 
 declare global {
@@ -33,6 +33,8 @@ export class IpcTransport implements Transport {
   imageUrl(id: number, variant: ImageVariant): string {
     return this.bridge.imageUrl(id, variant);
   }
+
+  readonly pickPath = (request: PickPathRequest): Promise<string | null> => this.bridge.pickPath(request);
 
   close(): void {}
 }

@@ -3,7 +3,7 @@
  * (desktop, through the preload's `window.octdino`) and a WebSocket (web mode). The client and
  * the views never know which one they have.
  */
-import type { ApiEvent, DispatchResult, ImageVariant } from '../../../../src-main/api/types.js';
+import type { ApiEvent, DispatchResult, ImageVariant, PickPathRequest } from '../../../../src-main/api/types.js';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -24,5 +24,7 @@ export interface Transport {
   /** Subscribes to connection changes (called at once with the current state); returns the unsubscribe. */
   onConnection(listener: (state: ConnectionState) => void): () => void;
   imageUrl(id: number, variant: ImageVariant): string;
+  /** The native open dialog, where there is one (desktop); absent in web mode. */
+  readonly pickPath?: (request: PickPathRequest) => Promise<string | null>;
   close(): void;
 }
