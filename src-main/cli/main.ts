@@ -7,6 +7,7 @@ import { toApiError } from '../api/errors.js';
 import { APP_NAME, APP_VERSION } from '../app/version.js';
 import { CliError } from './cli-error.js';
 import { benchCommand, benchHelp } from './commands/bench.js';
+import { embedCommand, embedHelp } from './commands/embed.js';
 import { engineCommand, engineHelp } from './commands/engine.js';
 import { importCommand, importHelp } from './commands/import.js';
 import { initCommand, initHelp } from './commands/init.js';
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
   split: { summary: 'split patients into train/val/test', help: splitHelp, run: splitCommand },
   pretrain: { summary: 'DINO self-supervised pretraining (resumable job)', help: pretrainHelp, run: pretrainCommand },
   serve: { summary: 'serve the app in a browser (web mode)', help: serveHelp, run: serveCommand },
+  embed: { summary: "write the CLS features of images from a run's or a file's backbone", help: embedHelp, run: embedCommand },
   bench: { summary: 'time DINO training steps on this machine (bench dino-step)', help: benchHelp, run: benchCommand },
   engine: { summary: 'show the compute engine (TensorFlow.js backend and device)', help: engineHelp, run: engineCommand },
 };

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBscanFile } from '../../fixtures/image-files.js';
@@ -25,7 +26,27 @@ describe('octdino pretrain and octdino bench dino-step', () => {
     expect(partial).toMatchObject({ steps: 2, totalSteps: 6, finished: false, backend: 'wasm' });
     const rest = runOctdino(['pretrain', '--project', project, '--run', String(partial.runId), '--json']);
     expect(rest.status, rest.stderr).toBe(0);
-    expect(JSON.parse(rest.stdout)).toMatchObject({ runId: partial.runId, steps: 6, finished: true, backboneWeights: expect.stringMatching(/teacher-backbone\.safetensors$/) });
+    const done = JSON.parse(rest.stdout) as { backboneWeights: string };
+    expect(done).toMatchObject({ runId: partial.runId, steps: 6, finished: true, backboneWeights: expect.stringMatching(/teacher-backbone\.safetensors$/) });
+
+    // octdino embed: from the run, over the project's images; and from the exported weights, over a folder.
+    const fromRun = path.join(temp.dir, 'run-features.json');
+    const a = runOctdino(['embed', '--project', project, '--run', String(partial.runId), '--out', fromRun]);
+    expect(a.status, a.stderr).toBe(0);
+    const runFeatures = JSON.parse(readFileSync(fromRun, 'utf8')) as { dim: number; inputSize: number; items: { id: number; feature: number[] }[] };
+    expect(runFeatures).toMatchObject({ dim: 192, inputSize: 32 });
+    expect(runFeatures.items).toHaveLength(6);
+    const fromFile = path.join(temp.dir, 'file-features.json');
+    const b = runOctdino(['embed', '--weights', done.backboneWeights, '--arch', 'vit_tiny', '--patch', '16', '--size', '32', '--images', path.join(temp.dir, 'scans'), '--out', fromFile]);
+    expect(b.status, b.stderr).toBe(0);
+    const fileFeatures = JSON.parse(readFileSync(fromFile, 'utf8')) as { items: { file: string; feature: number[] }[] };
+    expect(fileFeatures.items.map((i) => path.basename(i.file)).sort()).toEqual(['0.png', '1.png', '2.png', '3.png', '4.png', '5.png']);
+    // Same network, same pixels: every file's feature equals the feature of its imported copy.
+    const distance = (x: number[], y: number[]): number => Math.max(...x.map((v, k) => Math.abs(v - (y[k] ?? NaN))));
+    for (const item of fileFeatures.items) {
+      const nearest = Math.min(...runFeatures.items.map((r) => distance(item.feature, r.feature)));
+      expect(nearest, item.file).toBeLessThan(1e-4);
+    }
   });
 
   it('refuses bad settings with a one-line reason', () => {
