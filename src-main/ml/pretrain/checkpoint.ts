@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Variable } from '@tensorflow/tfjs';
 import type { Tf } from '../engine/index.js';
 import { networkVariables } from '../dino/multi-crop-wrapper.js';
+import { ResNet } from '../models/resnet.js';
 import { readSafetensors, writeSafetensors, type WritableTensor } from '../weights/safetensors.js';
 import type { DinoModel } from './dino-model.js';
 
@@ -22,13 +23,21 @@ export interface TrainingPosition {
   epoch: number;
 }
 
-export async function saveCheckpoint(model: DinoModel, position: TrainingPosition, file: string, metadata: Record<string, string> = {}): Promise<number> {
+export async function saveCheckpoint(model: DinoModel, position: TrainingPosition, file: string, extraMetadata: Record<string, string> = {}): Promise<number> {
+  let metadata = extraMetadata;
   const tensors: [string, WritableTensor][] = [];
   const add = async (prefix: string, vars: ReadonlyMap<string, Variable>): Promise<void> => {
     for (const [name, v] of vars) tensors.push([`${prefix}${name}`, { shape: v.shape, data: (await v.data()) as Float32Array }]);
   };
   await add('student.', networkVariables(model.student));
   await add('teacher.', networkVariables(model.teacher));
+  // BatchNorm running statistics (ResNet) are state too, though not trained by the optimizer.
+  for (const [role, net] of [['student', model.student], ['teacher', model.teacher]] as const) {
+    if (net.backbone instanceof ResNet) {
+      await add(`${role}.buffers.`, net.backbone.buffers);
+      metadata = { ...metadata, [`${role}.batchesTracked`]: JSON.stringify(Object.fromEntries(net.backbone.batchesTracked)) };
+    }
+  }
   tensors.push(['loss.center', { shape: model.parts.loss.center.shape, data: (await model.parts.loss.center.data()) as Float32Array }]);
   for (const [name, data] of Object.entries(await model.parts.optimizer.state())) tensors.push([`optimizer.${name}`, { shape: [data.length], data }]);
   const bytes = writeSafetensors(tensors, { format: CHECKPOINT_FORMAT, step: String(position.step), epoch: String(position.epoch), ...metadata });
@@ -61,6 +70,12 @@ export async function loadCheckpoint(tf: Tf, model: DinoModel, file: string): Pr
   assign('student.', networkVariables(model.student));
   assign('teacher.', networkVariables(model.teacher));
   assign('loss.', new Map([['center', model.parts.loss.center]]));
+  for (const [role, net] of [['student', model.student], ['teacher', model.teacher]] as const) {
+    if (!(net.backbone instanceof ResNet)) continue;
+    assign(`${role}.buffers.`, net.backbone.buffers);
+    const tracked = JSON.parse(metadata[`${role}.batchesTracked`] ?? '{}') as Record<string, number>;
+    for (const [name, count] of Object.entries(tracked)) net.backbone.batchesTracked.set(name, count);
+  }
   const optimizerState: Record<string, Float32Array> = {};
   for (const [name, t] of tensors) if (name.startsWith('optimizer.')) optimizerState[name.slice('optimizer.'.length)] = t.data as Float32Array;
   model.parts.optimizer.loadState(optimizerState);

@@ -22,10 +22,12 @@ import { DEFAULT_DINO_CONFIG, makeDinoConfig, type DinoConfig } from '../dino/co
 import { dinoStep } from '../dino/dino-step.js';
 import { KnnMonitor } from '../eval/knn-monitor.js';
 import { loadEngine } from '../engine/index.js';
+import { ResNet } from '../models/resnet.js';
+import { exportResNetWeights, loadResNetWeights } from '../weights/resnet-weights.js';
+import { readSafetensors, type SafetensorsTensor } from '../weights/safetensors.js';
 import { exportViTWeights, loadViTWeights } from '../weights/vit-weights.js';
-import { readSafetensors } from '../weights/safetensors.js';
 import { loadCheckpoint, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
-import { buildDinoModel, type BackboneSpec } from './dino-model.js';
+import { buildDinoModel, type BackboneSpec, type DinoBackbone } from './dino-model.js';
 import { epochOrder, selectPretrainData } from './pretrain-data.js';
 import type { PretrainParams } from './pretrain-params.js';
 
@@ -53,6 +55,16 @@ export interface PretrainResult {
 
 const KEEP_PERIODIC_CHECKPOINTS = 2;
 
+/** Backbone weights in and out under the reference names (timm/DINO ViT, torchvision ResNet). */
+function loadBackboneWeights(backbone: DinoBackbone, tensors: ReadonlyMap<string, SafetensorsTensor>): void {
+  if (backbone instanceof ResNet) loadResNetWeights(backbone, tensors);
+  else loadViTWeights(backbone, tensors);
+}
+
+function exportBackboneWeights(backbone: DinoBackbone, metadata: Record<string, string>): Uint8Array {
+  return backbone instanceof ResNet ? exportResNetWeights(backbone, metadata) : exportViTWeights(backbone, metadata);
+}
+
 function resolveConfig(params: PretrainParams): PretrainRunConfig {
   // The reference warms the lr up over 10 of 100 epochs; short runs keep that proportion
   // unless the user sets it (a 10-epoch warm-up would never finish in a 5-epoch run).
@@ -75,7 +87,12 @@ function resolveConfig(params: PretrainParams): PretrainRunConfig {
   });
   return {
     dino,
-    backbone: { arch: params.arch, patch: params.patch, ...(params.custom ? { custom: params.custom } : {}) },
+    backbone: {
+      arch: params.arch,
+      patch: params.patch,
+      ...(params.custom ? { custom: params.custom } : {}),
+      ...(params.resnetWidths ? { widths: params.resnetWidths } : {}),
+    },
     checkpointEvery: params.checkpointEvery,
     init: params.init ? path.resolve(params.init) : null,
   };
@@ -108,7 +125,7 @@ export const pretrainJob: JobHandler<PretrainParams, PretrainResult> = async (ct
     existing?.id ??
     runs.create({
       kind: 'pretrain',
-      name: `DINO ${config.backbone.arch}/${config.backbone.patch}`,
+      name: config.backbone.arch === 'resnet18' ? 'DINO resnet18' : `DINO ${config.backbone.arch}/${config.backbone.patch}`,
       config,
       seed,
       appVersion: APP_VERSION,
@@ -147,8 +164,8 @@ export const pretrainJob: JobHandler<PretrainParams, PretrainResult> = async (ct
       position = await loadCheckpoint(tf, model, path.join(project.dir, resumeFrom.relPath));
     } else if (config.init) {
       const weights = readSafetensors(await readFile(config.init));
-      loadViTWeights(model.student.backbone, weights.tensors);
-      loadViTWeights(model.teacher.backbone, weights.tensors);
+      loadBackboneWeights(model.student.backbone, weights.tensors);
+      loadBackboneWeights(model.teacher.backbone, weights.tensors);
     }
     // Online k-NN monitor: chosen once per run so that the epochs' scores are comparable.
     const knn = KnnMonitor.prepare(project.db, data.splitId, { seed, inputSize: config.dino.globalCropSize });
@@ -205,7 +222,7 @@ export const pretrainJob: JobHandler<PretrainParams, PretrainResult> = async (ct
     if (finished) {
       await checkpoint('final');
       const backbone = path.join(runDir, 'teacher-backbone.safetensors');
-      await writeFile(backbone, exportViTWeights(model.teacher.backbone, { run: String(runId), source: 'DINO teacher' }));
+      await writeFile(backbone, exportBackboneWeights(model.teacher.backbone, { run: String(runId), source: 'DINO teacher' }));
       runs.finish(runId, 'completed');
     } else {
       // Stopped by the user (cancel = pause) or by maxSteps: everything up to here is kept in a

@@ -8,10 +8,13 @@ export const pretrainParamsSchema = z
   .object({
     /** Continue this run from its last checkpoint instead of starting a new one. */
     runId: z.number().int().positive().optional(),
-    arch: z.enum(['vit_tiny', 'vit_small', 'vit_custom']).default('vit_tiny'),
+    arch: z.enum(['vit_tiny', 'vit_small', 'vit_custom', 'resnet18']).default('vit_tiny'),
+    /** ViT patch size (ignored by resnet18). */
     patch: z.union([z.literal(8), z.literal(16)]).default(16),
     /** Width/depth/heads of a `vit_custom` backbone (tests, quick experiments). */
     custom: z.object({ embedDim: z.number().int().positive(), depth: z.number().int().positive(), numHeads: z.number().int().positive() }).strict().optional(),
+    /** Narrower layer widths of a resnet18 (tests; torchvision: 64, 128, 256, 512). */
+    resnetWidths: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]).optional(),
     epochs: z.number().int().min(1).max(10_000).default(100),
     batch: z.number().int().min(2).max(4096).default(32),
     outDim: z.number().int().min(2).max(262_144).default(4096),

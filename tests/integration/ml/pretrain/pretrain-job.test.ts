@@ -114,3 +114,40 @@ describe('pretrain job (real worker, wasm backend, tiny ViT on the demo data)', 
     expect(losses(runId)).toEqual(losses(reference.runId));
   });
 });
+
+describe('pretrain job with a ResNet-18 backbone (narrow, wasm with the app\'s convolution-gradient kernels)', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let project: Project;
+  let runner: JobRunner;
+  let runs: RunsRepository;
+  const RESNET = { ...TINY, arch: 'resnet18', resnetWidths: [4, 8, 8, 16], custom: undefined, epochs: 1, checkpointEvery: 1 } as const;
+
+  beforeAll(async () => {
+    temp = makeTempDir();
+    project = Project.create(path.join(temp.dir, 'p'));
+    runner = new JobRunner(project);
+    runs = new RunsRepository(project.db);
+    const demo = await runner.waitFor(runner.start('demo.generate', { patients: 2, eyesPerPatient: 1, visitsPerEye: 1, slicesPerVolume: 8, width: 64, height: 62 }).id);
+    expect(demo.status).toBe('completed');
+  }, 120_000);
+  afterAll(() => {
+    runner.shutdown();
+    project.close();
+    temp.cleanup();
+  });
+
+  it('trains, and resumes exactly (BatchNorm running statistics included in the checkpoint)', async () => {
+    const { custom: _unused, ...params } = RESNET;
+    const whole = await runner.waitFor(runner.start('pretrain', params).id);
+    expect(whole.status, JSON.stringify(whole.error)).toBe('completed');
+    const reference = whole.result as PretrainResult;
+    expect(reference).toMatchObject({ finished: true, steps: 2, backend: 'wasm' });
+    const first = await runner.waitFor(runner.start('pretrain', { ...params, maxSteps: 1 }).id);
+    const partial = first.result as PretrainResult;
+    const resumed = await runner.waitFor(runner.start('pretrain', { ...params, runId: partial.runId }).id);
+    expect(resumed.status, JSON.stringify(resumed.error)).toBe('completed');
+    const losses = (id: number) => runs.metric(id, 'loss').map((m) => m.value);
+    expect(losses(partial.runId)).toEqual(losses(reference.runId));
+    expect(readSafetensors(readFileSync(reference.backboneWeights as string)).tensors.has('layer1.0.bn1.running_mean')).toBe(true);
+  });
+});

@@ -26,7 +26,7 @@ describe('detectEngine on this machine (real packages)', () => {
     expect(report.active).toMatchObject({ name: 'wasm', package: '@tensorflow/tfjs-backend-wasm' });
     expect(report.active.reason).toContain('not available: tensorflow (tfjs-node-gpu)');
     expect(report.tfjsVersion).toBe('4.22.0');
-    expect(report.notes.some((n) => n.includes('no Conv2DBackpropFilter'))).toBe(true);
+    expect(report.notes.some((n) => n.includes('no built-in Conv2DBackpropFilter'))).toBe(true);
   });
 
   it('honours only and exclude', async () => {

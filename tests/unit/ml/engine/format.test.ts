@@ -11,7 +11,7 @@ describe('formatEngineReport', () => {
     expect(lines).toContain('  ✗ webgpu: not installed');
     expect(lines).toContain('  ✓ wasm: available  ← active');
     expect(lines).toContain('  ✓ cpu: available (JavaScript)');
-    expect(text).toContain('no Conv2DBackpropFilter');
+    expect(text).toContain('no built-in Conv2DBackpropFilter');
     expect(text).toContain('npm install @tensorflow/tfjs-node-gpu');
   });
 
