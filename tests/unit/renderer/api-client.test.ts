@@ -120,6 +120,7 @@ describe('ApiClient over WebSocket', () => {
 
   it('builds image URLs from the id only', () => {
     expect(connect().client.imageUrl(42, 'thumb')).toBe('/api/images/42/thumb');
+    expect(connect().client.canPickPaths).toBe(false); // web mode: paths are typed
   });
 
   it('ignores answers it did not ask for and messages that are not JSON', async () => {
@@ -146,6 +147,8 @@ describe('ApiClient over IPC', () => {
         return () => listeners.delete(listener);
       },
       imageUrl: (id, variant) => `octdino-image://image/${id}/${variant}`,
+      // Stands in for Electron's native open dialog (cannot run here): "chooses" a fixed folder.
+      pickPath: vi.fn(async () => '/data/oct/scans'),
     };
     return { bridge, emit: (event: ApiEvent) => listeners.forEach((listener) => listener(event)) };
   }
@@ -156,6 +159,14 @@ describe('ApiClient over IPC', () => {
     await expect(client.call('jobs.list', {})).resolves.toEqual([]);
     expect(bridge.call).toHaveBeenCalledWith('jobs.list', {});
     await expect(client.call('jobs.cancel', { id: 1 })).rejects.toMatchObject({ name: 'ApiClientError', code: 'no_project' });
+  });
+
+  it('offers the native path dialog only where the bridge has one', async () => {
+    const { bridge } = fakeBridge();
+    const client = new ApiClient(new IpcTransport(bridge));
+    expect(client.canPickPaths).toBe(true);
+    await expect(client.pickPath({ kind: 'folder', title: 'Image folder' })).resolves.toBe('/data/oct/scans');
+    expect(bridge.pickPath).toHaveBeenCalledWith({ kind: 'folder', title: 'Image folder' });
   });
 
   it('passes events and image URLs through, and is always connected', () => {
