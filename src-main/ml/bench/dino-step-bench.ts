@@ -8,7 +8,7 @@ import { dinoStep } from '../dino/dino-step.js';
 import { makeDinoConfig } from '../dino/config.js';
 import { augmentRng, multiCrop, multiCropOptionsFromConfig } from '../augment/multi-crop.js';
 import { loadEngine, type BackendName } from '../engine/index.js';
-import { buildDinoModel, type BackboneSpec } from '../pretrain/dino-model.js';
+import { buildDinoModel, defaultMicroBatch, type BackboneSpec } from '../pretrain/dino-model.js';
 import { createRng } from '../../random/rng.js';
 
 export interface DinoStepBenchOptions {
@@ -20,6 +20,7 @@ export interface DinoStepBenchOptions {
   outDim: number;
   steps: number;
   backend?: BackendName;
+  microBatch?: number;
 }
 
 export interface DinoStepBenchResult {
@@ -34,6 +35,7 @@ export interface DinoStepBenchResult {
   imagesPerSec: number;
   augmentSecondsMedian: number;
   numTensorsGrowth: number;
+  microBatch: number;
 }
 
 const median = (xs: number[]): number => {
@@ -54,7 +56,8 @@ export async function benchDinoStep(options: DinoStepBenchOptions): Promise<Dino
     warmupEpochs: 0,
   });
   const stepsPerEpoch = options.steps + 1; // one warm-up step, untimed
-  const model = buildDinoModel(tf, config, options.backbone, 0, stepsPerEpoch);
+  const microBatch = options.microBatch ?? defaultMicroBatch(report.active.name, options.backbone);
+  const model = buildDinoModel(tf, config, options.backbone, 0, stepsPerEpoch, microBatch);
   const cropOptions = multiCropOptionsFromConfig(config);
   const rng = createRng(1);
   const records = new Uint8Array(options.batch * 256 * 256);
@@ -95,6 +98,7 @@ export async function benchDinoStep(options: DinoStepBenchOptions): Promise<Dino
       imagesPerSec: options.batch / stepSecondsMedian,
       augmentSecondsMedian: median(augmentSeconds),
       numTensorsGrowth: tf.memory().numTensors - tensorsAfterWarmup,
+      microBatch: microBatch ?? options.batch,
     };
   } finally {
     model.dispose();

@@ -5,7 +5,7 @@
  * epochs, AdamW with the step's lr / weight decay, EMA teacher update with the step's momentum,
  * centre update, and the collapse metrics.
  */
-import type { NamedTensorMap, Tensor, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs';
+import type { NamedTensorMap, Scalar, Tensor, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs';
 import type { Tf } from '../engine/index.js';
 import { cancelLastLayerGradients, clipGradients, gradientNorms } from '../optim/clip.js';
 import type { AdamW } from '../optim/adamw.js';
@@ -28,6 +28,13 @@ export interface DinoStepParts {
   readonly clipGrad: number;
   /** Epochs during which the last layer gets no update (reference `--freeze_last_layer`). */
   readonly freezeLastLayer: number;
+  /**
+   * Images per forward/backward pass. Smaller than the batch, gradients are accumulated over
+   * micro-batches: exact for a ViT (no batch statistics; each image's loss terms only involve
+   * its own crops, and the loss is a mean over images), and it keeps wasm under its 4 GiB cap.
+   * Undefined = the whole batch at once.
+   */
+  readonly microBatch?: number;
 }
 
 /** Crops stacked per resolution, crop-major: globals = [global1 of B; global2 of B], locals = [local1 of B; …]. */
@@ -85,32 +92,66 @@ export async function dinoStep(parts: DinoStepParts, crops: MultiCropBatch, glob
     return v;
   });
 
-  // Only the 2 global views pass through the teacher, outside any gradient tape.
-  const teacherOut = tf.tidy(() => forwardMultiCrop(tf, teacher, [crops.globals], { training: false }));
-  const owned: Tensor[] = [teacherOut];
-  try {
-    const kept: { studentGlobal?: Tensor2D } = {};
-    const { value, grads: rawGrads } = tf.variableGrads(() => {
-      const studentOut = forwardMultiCrop(tf, student, groups, { training: true, dropPathSeed: globalStep });
-      // Kept out of the gradient's tidy for the KL metric (same global views as the teacher).
-      kept.studentGlobal = tf.keep(tf.slice(studentOut, [0, 0], [2 * b, -1]));
-      return loss.compute(studentOut, teacherOut, epoch, nCrops);
-    }, varList);
-    owned.push(value);
-    const studentGlobal = kept.studentGlobal;
-    if (!studentGlobal) throw new Error('student forward did not run');
-    owned.push(studentGlobal);
-    let grads = named(rawGrads, byTfName);
-    owned.push(...grads.values());
+  // Micro-batches of images: rows [c·B + i] of each crop group, i in [start, end).
+  const micro = Math.max(1, Math.min(parts.microBatch ?? b, b));
+  const ranges: [number, number][] = [];
+  for (let start = 0; start < b; start += micro) ranges.push([start, Math.min(b, start + micro)]);
+  const rowsOf = (crops_: number, start: number, end: number): number[] =>
+    Array.from({ length: crops_ * (end - start) }, (_, k) => Math.floor(k / (end - start)) * b + start + (k % (end - start)));
 
-    const metrics = collapseMetrics(tf, {
-      teacherOut,
-      studentGlobalOut: studentGlobal,
-      center: loss.center,
-      teacherTemp,
-      studentTemp: loss.studentTemp,
-    });
-    owned.push(metrics.entropy, metrics.kl);
+  const owned: Tensor[] = [];
+  try {
+    const teacherOuts: Tensor2D[] = [];
+    let grads = new Map<string, Tensor>();
+    const sums = { loss: tf.scalar(0), entropy: tf.scalar(0), kl: tf.scalar(0) };
+    owned.push(sums.loss, sums.entropy, sums.kl);
+    for (const [mbIndex, [start, end]] of ranges.entries()) {
+      const m = end - start;
+      const share = m / b; // the batch loss is the mean over images: each micro-batch weighs m/B
+      const mbGroups =
+        ranges.length === 1
+          ? groups
+          : groups.map((g, i) => tf.tidy(() => tf.gather(g, tf.tensor1d(rowsOf(i === 0 ? 2 : nLocal, start, end), 'int32')) as Tensor4D));
+      if (ranges.length > 1) owned.push(...mbGroups);
+      const mbGlobals = mbGroups[0] as Tensor4D;
+      // Only the 2 global views pass through the teacher, outside any gradient tape.
+      const teacherOut = tf.tidy(() => forwardMultiCrop(tf, teacher, [mbGlobals], { training: false }));
+      teacherOuts.push(teacherOut);
+      owned.push(teacherOut);
+      const kept: { studentGlobal?: Tensor2D } = {};
+      const { value, grads: rawGrads } = tf.variableGrads(() => {
+        const studentOut = forwardMultiCrop(tf, student, mbGroups, { training: true, dropPathSeed: ranges.length === 1 ? globalStep : globalStep * 1024 + mbIndex });
+        // Kept out of the gradient's tidy for the KL metric (same global views as the teacher).
+        kept.studentGlobal = tf.keep(tf.slice(studentOut, [0, 0], [2 * m, -1]));
+        return tf.mul(loss.compute(studentOut, teacherOut, epoch, nCrops), share) as Scalar;
+      }, varList);
+      const studentGlobal = kept.studentGlobal;
+      if (!studentGlobal) throw new Error('student forward did not run');
+      const metrics = collapseMetrics(tf, { teacherOut, studentGlobalOut: studentGlobal, center: loss.center, teacherTemp, studentTemp: loss.studentTemp });
+      const next = tf.tidy(() => ({
+        loss: tf.add(sums.loss, value) as Scalar,
+        entropy: tf.add(sums.entropy, tf.mul(metrics.entropy, share)) as Scalar,
+        kl: tf.add(sums.kl, tf.mul(metrics.kl, share)) as Scalar,
+      }));
+      tf.dispose([value, studentGlobal, metrics.entropy, metrics.kl, sums.loss, sums.entropy, sums.kl]);
+      Object.assign(sums, next);
+      owned.push(sums.loss, sums.entropy, sums.kl);
+      const mbGrads = named(rawGrads, byTfName);
+      if (grads.size === 0) grads = mbGrads;
+      else {
+        for (const [name, g] of mbGrads) {
+          const previous = grads.get(name);
+          grads.set(name, previous ? tf.add(previous, g) : g);
+          if (previous) tf.dispose([previous, g]);
+        }
+      }
+      if (ranges.length > 1) tf.dispose(mbGroups);
+    }
+    owned.push(...grads.values());
+    const value = sums.loss;
+    const metrics = { entropy: sums.entropy, kl: sums.kl };
+    const teacherOut = teacherOuts.length === 1 ? (teacherOuts[0] as Tensor2D) : (tf.concat(teacherOuts) as Tensor2D);
+    if (teacherOuts.length > 1) owned.push(teacherOut);
 
     let norms;
     if (parts.clipGrad > 0) {

@@ -27,7 +27,7 @@ import { exportResNetWeights, loadResNetWeights } from '../weights/resnet-weight
 import { readSafetensors, type SafetensorsTensor } from '../weights/safetensors.js';
 import { exportViTWeights, loadViTWeights } from '../weights/vit-weights.js';
 import { loadCheckpoint, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
-import { buildDinoModel, type BackboneSpec, type DinoBackbone } from './dino-model.js';
+import { buildDinoModel, defaultMicroBatch, type BackboneSpec, type DinoBackbone } from './dino-model.js';
 import { epochOrder, selectPretrainData } from './pretrain-data.js';
 import type { PretrainParams } from './pretrain-params.js';
 
@@ -36,6 +36,8 @@ export interface PretrainRunConfig {
   dino: DinoConfig;
   backbone: BackboneSpec;
   checkpointEvery: number;
+  /** Images per forward/backward (gradient accumulation); fixed for the run so a resume is exact. */
+  microBatch: number | null;
   init: string | null;
 }
 
@@ -94,6 +96,7 @@ function resolveConfig(params: PretrainParams): PretrainRunConfig {
       ...(params.resnetWidths ? { widths: params.resnetWidths } : {}),
     },
     checkpointEvery: params.checkpointEvery,
+    microBatch: params.microBatch ?? null,
     init: params.init ? path.resolve(params.init) : null,
   };
 }
@@ -121,6 +124,8 @@ export const pretrainJob: JobHandler<PretrainParams, PretrainResult> = async (ct
 
   const { tf, report } = await loadEngine(params.backend ? { only: [params.backend] } : {});
   const engine = { backend: report.active.name, package: report.active.package, device: report.active.device, tfjs: report.tfjsVersion };
+  // Chosen once, when the run starts, and stored with it (see defaultMicroBatch).
+  if (!existing && config.microBatch === null) config.microBatch = defaultMicroBatch(engine.backend, config.backbone) ?? null;
   const runId =
     existing?.id ??
     runs.create({
@@ -136,7 +141,7 @@ export const pretrainJob: JobHandler<PretrainParams, PretrainResult> = async (ct
   runs.markRunning(runId, engine);
 
   const stepsPerEpoch = Math.floor(data.imageIds.length / batch); // drop_last, as the reference
-  const model = buildDinoModel(tf, config.dino, config.backbone, seed, stepsPerEpoch);
+  const model = buildDinoModel(tf, config.dino, config.backbone, seed, stepsPerEpoch, config.microBatch ?? undefined);
   const cache = TrainingCache.open(project.path('cache'));
   const runDir = project.path('checkpoints', `run-${runId}`);
   const cropOptions = multiCropOptionsFromConfig(config.dino);

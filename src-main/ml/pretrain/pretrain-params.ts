@@ -28,6 +28,8 @@ export const pretrainParamsSchema = z
     splitId: z.number().int().positive().optional(),
     /** Save a resumable checkpoint every N steps (and at every epoch end). */
     checkpointEvery: z.number().int().min(1).default(50),
+    /** Images per forward/backward pass (gradient accumulation); default: 8 for ViTs on wasm, else the batch. */
+    microBatch: z.number().int().min(1).optional(),
     /** Stop after this many steps in this invocation (the run stays resumable). */
     maxSteps: z.number().int().min(1).optional(),
     /** Force a TensorFlow.js backend (default: the best available). */
