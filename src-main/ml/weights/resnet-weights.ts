@@ -12,6 +12,7 @@
  * lists every offender; nothing is assigned unless everything fits.
  */
 import type { ResNet } from '../models/resnet.js';
+import { BackboneWeightsError, floatData, foldChannels, shapeText, type BackboneLoadReport } from './backbone-weights.js';
 import { writeSafetensors, type SafetensorsTensor, type WritableTensor } from './safetensors.js';
 
 /** Prefixes tried in order when none is given: DINO student (DDP), teacher, plain backbone. */
@@ -22,26 +23,10 @@ export interface LoadResNetWeightsOptions {
   prefix?: string;
 }
 
-export interface ResNetLoadReport {
-  prefix: string;
-  /** Parameters and buffers set, by torchvision name. */
-  loaded: string[];
-  /** One line per tensor that was converted, saying how. */
-  adapted: string[];
-  /** File tensors deliberately skipped (fc, heads). */
-  ignored: string[];
-}
+export type ResNetLoadReport = BackboneLoadReport;
 
-export class ResNetWeightsError extends Error {
+export class ResNetWeightsError extends BackboneWeightsError {
   override readonly name = 'ResNetWeightsError';
-  constructor(
-    message: string,
-    readonly missing: readonly string[] = [],
-    readonly unexpected: readonly string[] = [],
-    readonly mismatched: readonly string[] = [],
-  ) {
-    super(message);
-  }
 }
 
 const TRACKED = '.num_batches_tracked';
@@ -59,20 +44,6 @@ function detectPrefix(keys: ReadonlySet<string>): string {
   return found;
 }
 
-const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`;
-
-/** Sums [O, C, k, k] over C into [O, 1, k, k]. */
-function foldChannels(data: Float32Array, [o, c, kh, kw]: number[]): Float32Array {
-  const kk = kh! * kw!;
-  const out = new Float32Array(o! * kk);
-  for (let i = 0; i < o!; i++) for (let ch = 0; ch < c!; ch++) for (let j = 0; j < kk; j++) out[i * kk + j]! += data[(i * c! + ch) * kk + j]!;
-  return out;
-}
-
-function floatData(name: string, t: SafetensorsTensor): Float32Array {
-  if (t.data instanceof Float32Array) return t.data;
-  throw new ResNetWeightsError(`tensor '${name}' is ${t.dtype}; ResNet parameters and statistics must be floating point`);
-}
 
 /**
  * Copies torchvision-named tensors into `net`'s parameters and buffers (all or nothing).
@@ -100,7 +71,7 @@ export function loadResNetWeights(
       continue;
     }
     const want = variable.shape;
-    const data = floatData(prefix + name, t);
+    const data = floatData(prefix + name, t, (message) => new ResNetWeightsError(message));
     if (t.shape.length === want.length && t.shape.every((s, i) => s === want[i])) {
       values.set(name, data);
     } else if (name === 'conv1.weight' && t.shape.length === 4 && want[1] === 1 && t.shape[0] === want[0] && t.shape[2] === want[2] && t.shape[3] === want[3]) {

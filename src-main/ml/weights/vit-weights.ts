@@ -13,6 +13,7 @@
  */
 import { bicubicGridMatrix } from '../models/pos-embed.js';
 import type { ViT } from '../models/vit.js';
+import { BackboneWeightsError, floatData, foldChannels, shapeText, type BackboneLoadReport } from './backbone-weights.js';
 import { writeSafetensors, type SafetensorsTensor, type WritableTensor } from './safetensors.js';
 
 /** Prefixes tried in order when none is given: DINO student (DDP), teacher, plain backbone. */
@@ -23,26 +24,10 @@ export interface LoadViTWeightsOptions {
   prefix?: string;
 }
 
-export interface ViTLoadReport {
-  prefix: string;
-  /** Parameters set, by our (reference) name. */
-  loaded: string[];
-  /** One line per parameter that was converted, saying how. */
-  adapted: string[];
-  /** File tensors deliberately skipped (heads). */
-  ignored: string[];
-}
+export type ViTLoadReport = BackboneLoadReport;
 
-export class ViTWeightsError extends Error {
+export class ViTWeightsError extends BackboneWeightsError {
   override readonly name = 'ViTWeightsError';
-  constructor(
-    message: string,
-    readonly missing: readonly string[] = [],
-    readonly unexpected: readonly string[] = [],
-    readonly mismatched: readonly string[] = [],
-  ) {
-    super(message);
-  }
 }
 
 /** Head tensors (DINO projection head, a classifier): not part of the backbone. */
@@ -58,17 +43,6 @@ function detectPrefix(keys: ReadonlySet<string>): string {
   return found;
 }
 
-const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`;
-
-/** Sums [D, C, p, p] over C into [D, 1, p, p]. */
-function foldChannels(data: Float32Array, [d, c, p]: number[]): Float32Array {
-  const pp = p! * p!;
-  const out = new Float32Array(d! * pp);
-  for (let o = 0; o < d!; o++)
-    for (let ch = 0; ch < c!; ch++) for (let i = 0; i < pp; i++) out[o * pp + i]! += data[(o * c! + ch) * pp + i]!;
-  return out;
-}
-
 /** Resamples pos_embed [1, 1 + s·s, D] to [1, 1 + t·t, D]; the [CLS] position is kept. */
 function resamplePosEmbed(data: Float32Array, from: number, to: number, dim: number): Float32Array {
   const { matrix } = bicubicGridMatrix(from, from, to, to);
@@ -82,11 +56,6 @@ function resamplePosEmbed(data: Float32Array, from: number, to: number, dim: num
       for (let k = 0; k < dim; k++) out[(1 + o) * dim + k]! += w * data[(1 + i) * dim + k]!;
     }
   return out;
-}
-
-function floatData(name: string, t: SafetensorsTensor): Float32Array {
-  if (t.data instanceof Float32Array) return t.data;
-  throw new ViTWeightsError(`tensor '${name}' is ${t.dtype}; ViT parameters must be floating point`);
 }
 
 /**
@@ -113,7 +82,7 @@ export function loadViTWeights(
       continue;
     }
     const want = variable.shape;
-    const data = floatData(prefix + name, t);
+    const data = floatData(prefix + name, t, (message) => new ViTWeightsError(message));
     const same = t.shape.length === want.length && t.shape.every((s, i) => s === want[i]);
     if (same) {
       values.set(name, data);
