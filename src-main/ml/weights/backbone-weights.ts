@@ -47,3 +47,25 @@ export function floatData(name: string, t: SafetensorsTensor, fail: (message: st
   if (t.data instanceof Float32Array) return t.data;
   throw fail(`tensor '${name}' is ${t.dtype}; parameters must be floating point`);
 }
+
+export const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((s, i) => s === b[i]);
+
+/** A first-layer kernel [O, C, kh, kw] that folds into the model's [O, 1, kh, kw]. */
+export function foldsToOneChannel(file: readonly number[], model: readonly number[]): boolean {
+  return file.length === 4 && model[1] === 1 && file[0] === model[0] && file[2] === model[2] && file[3] === model[3];
+}
+
+/** The first prefix under which every marker tensor exists, or undefined. */
+export function findPrefix(keys: ReadonlySet<string>, prefixes: readonly string[], markers: readonly string[]): string | undefined {
+  return prefixes.find((p) => markers.every((m) => keys.has(`${p}${m}`)));
+}
+
+/** One sentence per kind of problem, for the all-or-nothing error. */
+export function describeProblems(missing: readonly string[], unexpected: readonly string[], mismatched: readonly string[]): string | null {
+  const parts = [
+    missing.length > 0 ? `missing: ${missing.join(', ')}` : '',
+    unexpected.length > 0 ? `unexpected: ${unexpected.join(', ')}` : '',
+    mismatched.length > 0 ? `shape mismatch: ${mismatched.join('; ')}` : '',
+  ].filter((s) => s !== '');
+  return parts.length > 0 ? parts.join('. ') : null;
+}

@@ -12,7 +12,17 @@
  * lists every offender; nothing is assigned unless everything fits.
  */
 import type { ResNet } from '../models/resnet.js';
-import { BackboneWeightsError, floatData, foldChannels, shapeText, type BackboneLoadReport } from './backbone-weights.js';
+import {
+  BackboneWeightsError,
+  describeProblems,
+  findPrefix,
+  floatData,
+  foldChannels,
+  foldsToOneChannel,
+  sameShape,
+  shapeText,
+  type BackboneLoadReport,
+} from './backbone-weights.js';
 import { writeSafetensors, type SafetensorsTensor, type WritableTensor } from './safetensors.js';
 
 /** Prefixes tried in order when none is given: DINO student (DDP), teacher, plain backbone. */
@@ -35,7 +45,7 @@ const TRACKED = '.num_batches_tracked';
 const isIgnored = (key: string): boolean => /(^|\.)(fc|head)(\.|$)/.test(key);
 
 function detectPrefix(keys: ReadonlySet<string>): string {
-  const found = RESNET_PREFIXES.find((p) => keys.has(`${p}conv1.weight`) && keys.has(`${p}layer1.0.conv1.weight`));
+  const found = findPrefix(keys, RESNET_PREFIXES, ['conv1.weight', 'layer1.0.conv1.weight']);
   if (found === undefined) {
     throw new ResNetWeightsError(
       `no ResNet backbone in these weights: no 'conv1.weight' and 'layer1.0.conv1.weight' under any of the prefixes ${RESNET_PREFIXES.map((p) => `'${p}'`).join(', ')}`,
@@ -43,7 +53,6 @@ function detectPrefix(keys: ReadonlySet<string>): string {
   }
   return found;
 }
-
 
 /**
  * Copies torchvision-named tensors into `net`'s parameters and buffers (all or nothing).
@@ -72,9 +81,9 @@ export function loadResNetWeights(
     }
     const want = variable.shape;
     const data = floatData(prefix + name, t, (message) => new ResNetWeightsError(message));
-    if (t.shape.length === want.length && t.shape.every((s, i) => s === want[i])) {
+    if (sameShape(t.shape, want)) {
       values.set(name, data);
-    } else if (name === 'conv1.weight' && t.shape.length === 4 && want[1] === 1 && t.shape[0] === want[0] && t.shape[2] === want[2] && t.shape[3] === want[3]) {
+    } else if (name === 'conv1.weight' && foldsToOneChannel(t.shape, want)) {
       values.set(name, foldChannels(data, t.shape));
       report.adapted.push(`${name}: ${t.shape[1]} input channels summed into 1 (exact for grey images replicated to ${t.shape[1]} channels)`);
     } else {
@@ -93,14 +102,8 @@ export function loadResNetWeights(
     if (isIgnored(name ?? key)) report.ignored.push(key);
     else unexpected.push(key);
   }
-  if (missing.length + unexpected.length + mismatched.length > 0) {
-    const parts = [
-      missing.length > 0 ? `missing: ${missing.join(', ')}` : '',
-      unexpected.length > 0 ? `unexpected: ${unexpected.join(', ')}` : '',
-      mismatched.length > 0 ? `shape mismatch: ${mismatched.join('; ')}` : '',
-    ].filter((s) => s !== '');
-    throw new ResNetWeightsError(`weights do not fit ${net.name} (prefix '${prefix}'): ${parts.join('. ')}`, missing, unexpected, mismatched);
-  }
+  const problems = describeProblems(missing, unexpected, mismatched);
+  if (problems !== null) throw new ResNetWeightsError(`weights do not fit ${net.name} (prefix '${prefix}'): ${problems}`, missing, unexpected, mismatched);
   for (const [name, data] of values) {
     net.assignTensor(name, data);
     report.loaded.push(name);

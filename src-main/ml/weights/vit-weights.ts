@@ -13,7 +13,17 @@
  */
 import { bicubicGridMatrix } from '../models/pos-embed.js';
 import type { ViT } from '../models/vit.js';
-import { BackboneWeightsError, floatData, foldChannels, shapeText, type BackboneLoadReport } from './backbone-weights.js';
+import {
+  BackboneWeightsError,
+  describeProblems,
+  findPrefix,
+  floatData,
+  foldChannels,
+  foldsToOneChannel,
+  sameShape,
+  shapeText,
+  type BackboneLoadReport,
+} from './backbone-weights.js';
 import { writeSafetensors, type SafetensorsTensor, type WritableTensor } from './safetensors.js';
 
 /** Prefixes tried in order when none is given: DINO student (DDP), teacher, plain backbone. */
@@ -34,7 +44,7 @@ export class ViTWeightsError extends BackboneWeightsError {
 const isHeadKey = (key: string): boolean => /(^|\.)head\./.test(key) || key === 'head' || /(^|\.)head$/.test(key);
 
 function detectPrefix(keys: ReadonlySet<string>): string {
-  const found = VIT_PREFIXES.find((p) => keys.has(`${p}cls_token`));
+  const found = findPrefix(keys, VIT_PREFIXES, ['cls_token']);
   if (found === undefined) {
     throw new ViTWeightsError(
       `no ViT backbone in these weights: no 'cls_token' under any of the prefixes ${VIT_PREFIXES.map((p) => `'${p}'`).join(', ')}`,
@@ -83,10 +93,9 @@ export function loadViTWeights(
     }
     const want = variable.shape;
     const data = floatData(prefix + name, t, (message) => new ViTWeightsError(message));
-    const same = t.shape.length === want.length && t.shape.every((s, i) => s === want[i]);
-    if (same) {
+    if (sameShape(t.shape, want)) {
       values.set(name, data);
-    } else if (name === 'patch_embed.proj.weight' && t.shape.length === 4 && t.shape[0] === want[0] && t.shape[2] === want[2] && t.shape[3] === want[3] && want[1] === 1) {
+    } else if (name === 'patch_embed.proj.weight' && foldsToOneChannel(t.shape, want)) {
       values.set(name, foldChannels(data, t.shape));
       report.adapted.push(`${name}: ${t.shape[1]} input channels summed into 1 (exact for grey images replicated to ${t.shape[1]} channels)`);
     } else if (name === 'pos_embed' && t.shape.length === 3 && t.shape[0] === 1 && t.shape[2] === want[2] && Number.isInteger(Math.sqrt(t.shape[1]! - 1))) {
@@ -105,14 +114,10 @@ export function loadViTWeights(
     if (isHeadKey(ours ?? key)) report.ignored.push(key);
     else unexpected.push(key);
   }
-  if (missing.length + unexpected.length + mismatched.length > 0) {
-    const parts = [
-      missing.length > 0 ? `missing: ${missing.join(', ')}` : '',
-      unexpected.length > 0 ? `unexpected: ${unexpected.join(', ')}` : '',
-      mismatched.length > 0 ? `shape mismatch: ${mismatched.join('; ')}` : '',
-    ].filter((s) => s !== '');
+  const problems = describeProblems(missing, unexpected, mismatched);
+  if (problems !== null) {
     throw new ViTWeightsError(
-      `weights do not fit ${vit.name} (embed ${config.embedDim}, depth ${config.depth}, prefix '${prefix}'): ${parts.join('. ')}`,
+      `weights do not fit ${vit.name} (embed ${config.embedDim}, depth ${config.depth}, prefix '${prefix}'): ${problems}`,
       missing,
       unexpected,
       mismatched,
