@@ -105,7 +105,8 @@ export const pretrainJob: JobHandler<PretrainParams, PretrainResult> = async (ct
   const { project } = ctx;
   const runs = new RunsRepository(project.db);
   // A resumed job (same params) finds its run through the job row.
-  const ownRun = project.db.prepare('SELECT run_id FROM jobs WHERE id = ?').pluck().get(ctx.jobId) as number | null;
+  // (As a stage of a pipeline the job row belongs to the pipeline run: the caller passes runId.)
+  const ownRun = params.parentRunId === undefined ? (project.db.prepare('SELECT run_id FROM jobs WHERE id = ?').pluck().get(ctx.jobId) as number | null) : null;
   const existingId = params.runId ?? ownRun ?? null;
   const existing = existingId !== null ? runs.get(existingId) : null;
   if (existingId !== null && (!existing || existing.kind !== 'pretrain')) throw new JobInputError(`No pretraining run ${existingId} in this project.`);
@@ -135,9 +136,10 @@ export const pretrainJob: JobHandler<PretrainParams, PretrainResult> = async (ct
       seed,
       appVersion: APP_VERSION,
       splitId: data.splitId,
+      parentRunId: params.parentRunId ?? null,
       data: { imageCount: data.imageIds.length, hash: data.hash, splitId: data.splitId, excludedTestImages: data.excludedTestImages, imageIds: data.imageIds },
     });
-  project.db.prepare('UPDATE jobs SET run_id = ? WHERE id = ?').run(runId, ctx.jobId);
+  if (params.parentRunId === undefined) project.db.prepare('UPDATE jobs SET run_id = ? WHERE id = ?').run(runId, ctx.jobId);
   runs.markRunning(runId, engine);
 
   const stepsPerEpoch = Math.floor(data.imageIds.length / batch); // drop_last, as the reference

@@ -8,6 +8,8 @@ export const pretrainParamsSchema = z
   .object({
     /** Continue this run from its last checkpoint instead of starting a new one. */
     runId: z.number().int().positive().optional(),
+    /** The pipeline or sweep run this pretraining is a stage of (its job row then belongs to the parent). */
+    parentRunId: z.number().int().positive().optional(),
     arch: z.enum(['vit_tiny', 'vit_small', 'vit_custom', 'resnet18']).default('vit_tiny'),
     /** ViT patch size (ignored by resnet18). */
     patch: z.union([z.literal(8), z.literal(16)]).default(16),
