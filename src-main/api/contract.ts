@@ -9,6 +9,11 @@ import { APP_NAME, APP_VERSION } from '../app/version.js';
 import { JOB_KIND_NAMES } from '../jobs/job-kinds.js';
 import { imageDetail, imageFacets, imageFilterSchema, queryImages } from '../project/images.js';
 import { labelSetStats } from '../project/label-stats.js';
+import { resultsReader } from '../project/results.js';
+import { DINO_CONFIG_HINTS } from '../ml/dino/config.js';
+import { ARM_NAMES, DOWNSTREAM_HINTS } from '../ml/finetune/downstream-config.js';
+import { labelBudgetSchema } from '../ml/pipeline/pipeline-params.js';
+import { PIPELINE_PRESETS, PRESET_NAMES, type PipelinePretrainSettings } from '../ml/pipeline/presets.js';
 import { createPatientSplit, listSplits } from '../project/splits.js';
 import { ApiError } from './errors.js';
 import { endpoint } from './define.js';
@@ -16,6 +21,36 @@ import { endpoint } from './define.js';
 const none = z.object({}).strict();
 const projectDir = z.string().trim().min(1, 'a folder path is required').max(4096);
 const jobId = z.object({ id: z.number().int().positive() }).strict();
+const runId = z.number().int().positive();
+
+/**
+ * A one-line hint per pipeline pretraining setting: DINO's own hint where the setting is a DINO
+ * field (under its name there), and a short one for the settings DINO's config does not have.
+ */
+const PIPELINE_PRETRAIN_HINTS: Readonly<Record<keyof PipelinePretrainSettings, string>> = Object.freeze({
+  arch: 'Backbone: vit_tiny for CPUs, vit_small for the paper, resnet18 as a convolutional alternative.',
+  patch: 'ViT patch size in px: 16 as in the paper; 8 sees finer detail at 4x the cost.',
+  custom: 'Width, depth and heads of a vit_custom backbone.',
+  resnetWidths: 'Channel widths of the four ResNet stages.',
+  epochs: DINO_CONFIG_HINTS.epochs,
+  batch: DINO_CONFIG_HINTS.batchSize,
+  outDim: DINO_CONFIG_HINTS.outDim,
+  globalSize: DINO_CONFIG_HINTS.globalCropSize,
+  localSize: DINO_CONFIG_HINTS.localCropSize,
+  localCrops: DINO_CONFIG_HINTS.localCropsNumber,
+  headHiddenDim: DINO_CONFIG_HINTS.headHiddenDim,
+  lr: DINO_CONFIG_HINTS.lr,
+  teacherTemp: DINO_CONFIG_HINTS.teacherTemp,
+  warmupTeacherTempEpochs: DINO_CONFIG_HINTS.warmupTeacherTempEpochs,
+  momentumTeacher: DINO_CONFIG_HINTS.momentumTeacher,
+  dropPath: DINO_CONFIG_HINTS.dropPathRate,
+  checkpointEvery: 'Save a checkpoint every this many steps (a crash resumes from the last one).',
+});
+
+function found<T>(value: T | null, what: string): T {
+  if (value === null) throw new ApiError('not_found', `No ${what}.`);
+  return value;
+}
 
 export const api = {
   'app.info': endpoint(none, (core) => ({
@@ -68,6 +103,42 @@ export const api = {
     return detail;
   }),
   'images.facets': endpoint(none, (core) => imageFacets(core.requireProject().project.db)),
+
+  'runs.list': endpoint(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(), (core, input) =>
+    resultsReader(core.requireProject().project.db).listRuns(input.limit),
+  ),
+  'runs.get': endpoint(z.object({ id: runId }).strict(), (core, input) => found(resultsReader(core.requireProject().project.db).runDetail(input.id), `run ${input.id}`)),
+  'runs.metrics': endpoint(
+    z.object({ id: runId, names: z.array(z.string().min(1).max(200)).max(50).optional() }).strict(),
+    (core, input) => resultsReader(core.requireProject().project.db).runMetrics(input.id, input.names),
+  ),
+  'results.comparison': endpoint(
+    z.object({ runId, budget: labelBudgetSchema.optional(), seed: z.number().int().min(0).optional() }).strict(),
+    (core, input) => found(resultsReader(core.requireProject().project.db).comparison(input.runId, input), `run ${input.runId}`),
+  ),
+  'results.efficiency': endpoint(z.object({ runId }).strict(), (core, input) =>
+    found(resultsReader(core.requireProject().project.db).efficiencyCurve(input.runId), `run ${input.runId}`),
+  ),
+  'results.predictions': endpoint(
+    z
+      .object({
+        evaluationId: z.number().int().positive(),
+        label: z.number().int().positive().optional(),
+        sort: z.enum(['confidence_desc', 'confidence_asc', 'most_wrong']).default('confidence_desc'),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(500).default(50),
+      })
+      .strict(),
+    (core, input) => found(resultsReader(core.requireProject().project.db).predictions(input.evaluationId, input), `evaluation ${input.evaluationId}`),
+  ),
+  /** The one-click pipeline's presets, every setting with its hint, for the Train view's form. */
+  'pipeline.presets': endpoint(none, () => ({
+    presetNames: PRESET_NAMES,
+    presets: PIPELINE_PRESETS,
+    arms: ARM_NAMES,
+    pretrainHints: PIPELINE_PRETRAIN_HINTS,
+    downstreamHints: DOWNSTREAM_HINTS,
+  })),
 
   'labels.stats': endpoint(none, (core) => labelSetStats(core.requireProject().project.db)),
 

@@ -1,0 +1,593 @@
+/**
+ * The read side of training results: the runs list, one run with its children, metric series,
+ * the arms' comparison at a label budget, the label-efficiency curve and the predictions of one
+ * evaluation. The training jobs write these rows (runs, metrics, checkpoints, evaluations,
+ * predictions); this module only reads them, with bound parameters and statements prepared once
+ * per connection. JSON columns written by jobs are read defensively: an unknown or partial
+ * shape gives nulls, never a crash.
+ */
+import type { EvaluationMetrics, Interval } from '../ml/metrics/types.js';
+import type { Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from './database.js';
+import type { RunKind, RunStatus } from './runs.js';
+
+export type ArmRunKind = 'linear_probe' | 'finetune' | 'supervised' | 'knn';
+/** The arm a run of each downstream kind implements (when its config does not say). */
+const ARM_OF_KIND: Readonly<Record<ArmRunKind, string>> = { linear_probe: 'dino_linear', finetune: 'dino_finetune', supervised: 'supervised', knn: 'dino_knn' };
+const ARM_KINDS = Object.keys(ARM_OF_KIND) as ArmRunKind[];
+/** The arms in the order the UI shows them. */
+const ARM_ORDER = ['dino_linear', 'dino_finetune', 'dino_knn', 'supervised'];
+
+export interface BudgetRef {
+  kind: 'fraction' | 'count';
+  value: number;
+}
+
+/** What a pipeline's or sweep's config says, for one line in the runs list. */
+export interface RunConfigSummary {
+  preset: string | null;
+  labelSetName: string | null;
+  labels: BudgetRef | null;
+  seed: number | null;
+  arms: string[];
+  sweep: { budgets: BudgetRef[]; seeds: number[] } | null;
+}
+
+export interface EngineSummary {
+  backend: string | null;
+  device: string | null;
+  package: string | null;
+}
+
+export interface RunListItem {
+  id: number;
+  kind: RunKind;
+  name: string;
+  status: RunStatus;
+  error: string | null;
+  labelSetId: number | null;
+  seed: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  summary: RunConfigSummary;
+  engine: EngineSummary;
+  children: { total: number; completed: number; failed: number; running: number };
+  /** The most recently created child (what the pipeline is doing, or did last). */
+  latestChild: { id: number; kind: RunKind; name: string; status: RunStatus } | null;
+}
+
+export interface EvaluationSummary {
+  id: number;
+  subset: 'train' | 'val' | 'test';
+  method: string;
+  createdAt: string;
+  macroAuroc: number | null;
+  metrics: EvaluationMetrics | null;
+}
+
+export interface ChildRun {
+  id: number;
+  kind: RunKind;
+  name: string;
+  status: RunStatus;
+  error: string | null;
+  seed: number;
+  /** The arm of a downstream run; null for pretraining. */
+  arm: string | null;
+  budget: (BudgetRef & { patients: number | null; images: number | null }) | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  val: EvaluationSummary | null;
+  test: EvaluationSummary | null;
+  metricNames: string[];
+}
+
+export interface CheckpointItem {
+  id: number;
+  runId: number;
+  step: number;
+  epoch: number;
+  kind: 'periodic' | 'best' | 'final';
+  relPath: string;
+  byteSize: number | null;
+  createdAt: string;
+}
+
+export interface RunDetail {
+  run: RunListItem & { config: unknown; engineInfo: unknown; parentRunId: number | null; metricNames: string[] };
+  children: ChildRun[];
+  checkpoints: CheckpointItem[];
+}
+
+export interface MetricSeries {
+  name: string;
+  /** Points stored; `steps`/`values` hold at most MAX_SERIES_POINTS of them. */
+  total: number;
+  steps: number[];
+  values: number[];
+}
+
+export interface ComparisonArm {
+  arm: string;
+  runId: number;
+  status: RunStatus;
+  seed: number;
+  budget: ChildRun['budget'];
+  evaluationId: number | null;
+  metrics: EvaluationMetrics | null;
+}
+
+export interface Comparison {
+  runId: number;
+  budget: BudgetRef | null;
+  seed: number | null;
+  /** What a sweep offers to choose from. */
+  budgets: BudgetRef[];
+  seeds: number[];
+  /** Label names in the order of the label set (the rows of the table). */
+  labels: string[];
+  arms: ComparisonArm[];
+}
+
+export interface EfficiencySeed {
+  seed: number;
+  runId: number;
+  images: number | null;
+  patients: number | null;
+  macroAuroc: number | null;
+  ci: Interval;
+}
+
+export interface EfficiencyPoint {
+  budget: BudgetRef;
+  /** Means over seeds of the labelled training images and patients the arm saw. */
+  images: number | null;
+  patients: number | null;
+  /** Mean test macro AUROC over the seeds that have one. */
+  meanMacroAuroc: number | null;
+  /** Mean of the seeds' 95 % bootstrap intervals (the band the chart draws). */
+  band: Interval;
+  seeds: EfficiencySeed[];
+}
+
+export interface EfficiencyCurve {
+  runId: number;
+  arms: { arm: string; points: EfficiencyPoint[] }[];
+}
+
+export type PredictionSort = 'confidence_desc' | 'confidence_asc' | 'most_wrong';
+
+export interface PredictionRow {
+  imageId: number;
+  relPath: string;
+  fileName: string;
+  patient: string | null;
+  /** The patient's subset in the evaluation's split. */
+  subset: 'train' | 'val' | 'test' | null;
+  labelId: number;
+  label: string;
+  /** 1 present, 0 absent, null unknown or uncertain. */
+  truth: 0 | 1 | null;
+  probability: number;
+}
+
+export interface PredictionPage {
+  evaluationId: number;
+  labels: { id: number; name: string }[];
+  labelId: number | null;
+  total: number;
+  rows: PredictionRow[];
+}
+
+export const MAX_SERIES_POINTS = 2000;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+function parseJson(text: unknown): unknown {
+  if (typeof text !== 'string') return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function readBudget(v: unknown): BudgetRef | null {
+  if (!isRecord(v) || (v.kind !== 'fraction' && v.kind !== 'count')) return null;
+  const value = num(v.value);
+  return value === null ? null : { kind: v.kind, value };
+}
+
+const budgetKey = (b: BudgetRef): string => `${b.kind}:${b.value}`;
+
+function readSummary(config: unknown): RunConfigSummary {
+  const c = isRecord(config) ? config : {};
+  const sweep = isRecord(c.sweep) ? c.sweep : null;
+  return {
+    preset: str(c.preset),
+    labelSetName: str(c.labelSetName),
+    labels: readBudget(c.labels),
+    seed: num(c.seed),
+    arms: Array.isArray(c.arms) ? c.arms.filter((a): a is string => typeof a === 'string') : [],
+    sweep: sweep
+      ? {
+          budgets: (Array.isArray(sweep.budgets) ? sweep.budgets : []).map(readBudget).filter((b): b is BudgetRef => b !== null),
+          seeds: (Array.isArray(sweep.seeds) ? sweep.seeds : []).map(num).filter((s): s is number => s !== null),
+        }
+      : null,
+  };
+}
+
+function readEngine(engine: unknown): EngineSummary {
+  const e = isRecord(engine) ? engine : {};
+  return { backend: str(e.backend), device: str(e.device), package: str(e.package) };
+}
+
+/** The stored metrics if they look like EvaluationMetrics (a task and per-label rows). */
+function readMetrics(json: unknown): EvaluationMetrics | null {
+  const m = parseJson(json);
+  if (!isRecord(m) || (m.task !== 'multi_label' && m.task !== 'single_label') || !Array.isArray(m.perLabel)) return null;
+  return m as unknown as EvaluationMetrics;
+}
+
+function armOf(kind: RunKind, config: unknown, name: string): string | null {
+  if (!(ARM_KINDS as string[]).includes(kind)) return null;
+  const c = isRecord(config) ? config : {};
+  return str(c.arm) ?? (name || ARM_OF_KIND[kind as ArmRunKind]);
+}
+
+function childBudget(config: unknown): ChildRun['budget'] {
+  const c = isRecord(config) ? config : {};
+  const budget = readBudget(c.budget);
+  if (!budget) return null;
+  const b = c.budget as Record<string, unknown>;
+  return { ...budget, patients: num(b.patients), images: num(b.images) };
+}
+
+const armRank = (arm: string): number => {
+  const i = ARM_ORDER.indexOf(arm);
+  return i < 0 ? ARM_ORDER.length : i;
+};
+
+/** Evenly spaced indices into n points, at most `max`, always keeping the first and the last. */
+export function downsampleIndices(n: number, max: number = MAX_SERIES_POINTS): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  if (max < 2) return [n - 1];
+  const out: number[] = [];
+  for (let i = 0; i < max; i++) out.push(Math.round((i * (n - 1)) / (max - 1)));
+  return out;
+}
+
+interface RunRow {
+  id: number;
+  kind: RunKind;
+  name: string;
+  status: RunStatus;
+  parent_run_id: number | null;
+  label_set_id: number | null;
+  config_json: string;
+  seed: number;
+  engine_json: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+interface ListRow extends RunRow {
+  total: number | null;
+  completed: number | null;
+  failed: number | null;
+  running: number | null;
+  latest_id: number | null;
+  latest_kind: RunKind | null;
+  latest_name: string | null;
+  latest_status: RunStatus | null;
+}
+
+// The effective label of each image for one label: the `effective_annotations` view (migration
+// 3) with the label bound, so SQLite pushes `label_id = ?` into the view's window (a search of
+// the annotations_label index) and materialises that label's truths once per query. A scalar
+// subquery per prediction row would re-run the whole window for every row.
+const TRUTH_JOIN = `LEFT JOIN (SELECT image_id, value FROM effective_annotations WHERE label_id = @labelId) t ON t.image_id = p.image_id`;
+
+const readers = new WeakMap<SqliteDatabase, ResultsReader>();
+
+/** The reader of a connection, made once so its prepared statements are reused across calls. */
+export function resultsReader(db: SqliteDatabase): ResultsReader {
+  let reader = readers.get(db);
+  if (!reader) {
+    reader = new ResultsReader(db);
+    readers.set(db, reader);
+  }
+  return reader;
+}
+
+/** All reads of training results for one project connection. */
+export class ResultsReader {
+  private readonly stmts;
+
+  constructor(private readonly db: SqliteDatabase) {
+    const listSelect = `SELECT r.*, c.total, c.completed, c.failed, c.running,
+             l.id AS latest_id, l.kind AS latest_kind, l.name AS latest_name, l.status AS latest_status
+      FROM runs r
+      LEFT JOIN (SELECT parent_run_id, count(*) AS total, sum(status = 'completed') AS completed,
+                        sum(status = 'failed') AS failed, sum(status = 'running') AS running, max(id) AS latest
+                 FROM runs WHERE parent_run_id IS NOT NULL GROUP BY parent_run_id) c ON c.parent_run_id = r.id
+      LEFT JOIN runs l ON l.id = c.latest`;
+    this.stmts = {
+      list: db.prepare(`${listSelect} WHERE r.parent_run_id IS NULL ORDER BY r.id DESC LIMIT ?`),
+      one: db.prepare(`${listSelect} WHERE r.id = ?`),
+      children: db.prepare('SELECT * FROM runs WHERE parent_run_id = ? ORDER BY id'),
+      armChildren: db.prepare(`SELECT * FROM runs WHERE parent_run_id = ? AND kind IN (${ARM_KINDS.map(() => '?').join(', ')}) ORDER BY id`),
+      latestEvaluation: db.prepare('SELECT id, subset, method, metrics_json, created_at FROM evaluations WHERE run_id = ? AND subset = ? ORDER BY id DESC LIMIT 1'),
+      metricNames: db.prepare('SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name').pluck(),
+      series: db.prepare('SELECT step, value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step').raw(),
+      checkpoints: db.prepare(
+        `SELECT id, run_id AS runId, step, epoch, kind, rel_path AS relPath, byte_size AS byteSize, created_at AS createdAt
+         FROM checkpoints WHERE run_id = ? ORDER BY step, id`,
+      ),
+      evaluation: db.prepare(
+        `SELECT e.id, e.split_id AS splitId, r.label_set_id AS labelSetId, r.config_json AS config
+         FROM evaluations e JOIN runs r ON r.id = e.run_id WHERE e.id = ?`,
+      ),
+      labelsOfSet: db.prepare('SELECT id, name FROM labels WHERE label_set_id = ? ORDER BY position'),
+      predictedLabels: db.prepare(
+        `SELECT l.id, l.name FROM labels l
+         WHERE l.id IN (SELECT DISTINCT label_id FROM predictions WHERE evaluation_id = ?) ORDER BY l.label_set_id, l.position`,
+      ),
+      countPredictions: db.prepare('SELECT count(*) FROM predictions WHERE evaluation_id = ? AND label_id = ?').pluck(),
+    };
+  }
+
+  /** Top-level runs (pipelines, sweeps, stand-alone runs), newest first, with their children's counts. */
+  listRuns(limit = 200): RunListItem[] {
+    return (this.stmts.list.all(limit) as ListRow[]).map((row) => this.toListItem(row));
+  }
+
+  runDetail(id: number): RunDetail | null {
+    const row = this.stmts.one.get(id) as ListRow | undefined;
+    if (!row) return null;
+    const children = (this.stmts.children.all(id) as RunRow[]).map((child) => this.toChild(child));
+    const checkpoints = [id, ...children.map((c) => c.id)].flatMap((runId) => this.stmts.checkpoints.all(runId) as CheckpointItem[]);
+    return {
+      run: {
+        ...this.toListItem(row),
+        parentRunId: row.parent_run_id,
+        config: parseJson(row.config_json),
+        engineInfo: parseJson(row.engine_json),
+        metricNames: this.stmts.metricNames.all(id) as string[],
+      },
+      children,
+      checkpoints,
+    };
+  }
+
+  /** Metric series of a run (all of them when `names` is omitted), each thinned to ≤ 2000 points. */
+  runMetrics(runId: number, names?: readonly string[]): MetricSeries[] {
+    const wanted = names ?? (this.stmts.metricNames.all(runId) as string[]);
+    return wanted.map((name) => {
+      const rows = this.stmts.series.all(runId, name) as [number, number][];
+      const keep = downsampleIndices(rows.length);
+      return { name, total: rows.length, steps: keep.map((i) => rows[i]![0]), values: keep.map((i) => rows[i]![1]) };
+    });
+  }
+
+  /**
+   * The arms of a pipeline or sweep side by side on the test set: per arm, the test evaluation's
+   * metrics (per label, with intervals). A sweep has one table per budget × seed: the largest
+   * budget and the smallest seed unless asked otherwise.
+   */
+  comparison(runId: number, options: { budget?: BudgetRef; seed?: number } = {}): Comparison | null {
+    const parent = this.stmts.one.get(runId) as ListRow | undefined;
+    if (!parent) return null;
+    const arms = this.armRuns(runId);
+    const budgets = uniqueBudgets(arms.map((a) => a.budget));
+    const seeds = [...new Set(arms.map((a) => a.seed))].sort((a, b) => a - b);
+    const budget = options.budget ?? budgets.at(-1) ?? null;
+    const seed = options.seed ?? seeds[0] ?? null;
+    const chosen = arms.filter((a) => (budget === null || (a.budget !== null && budgetKey(a.budget) === budgetKey(budget))) && (seed === null || a.seed === seed));
+    // One run per arm at this budget and seed; a rerun after a failure supersedes the earlier one.
+    const byArm = new Map<string, ComparisonArm>();
+    for (const a of chosen) {
+      const test = a.test;
+      byArm.set(a.arm ?? a.name, { arm: a.arm ?? a.name, runId: a.id, status: a.status, seed: a.seed, budget: a.budget, evaluationId: test?.id ?? null, metrics: test?.metrics ?? null });
+    }
+    const labelSetId = parent.label_set_id ?? num(readSetId(parent.config_json));
+    const setLabels = labelSetId === null ? [] : (this.stmts.labelsOfSet.all(labelSetId) as { name: string }[]).map((l) => l.name);
+    const labels = [...setLabels];
+    for (const a of byArm.values()) for (const l of a.metrics?.perLabel ?? []) if (!labels.includes(l.label)) labels.push(l.label);
+    return {
+      runId,
+      budget: budget ? { kind: budget.kind, value: budget.value } : null,
+      seed,
+      budgets: budgets.map((b) => ({ kind: b.kind, value: b.value })),
+      seeds,
+      labels,
+      arms: [...byArm.values()].sort((a, b) => armRank(a.arm) - armRank(b.arm)),
+    };
+  }
+
+  /** Test macro AUROC per arm and label budget (mean over seeds, each seed's value and interval). */
+  efficiencyCurve(runId: number): EfficiencyCurve | null {
+    if (!this.stmts.one.get(runId)) return null;
+    const groups = new Map<string, Map<string, { budget: BudgetRef; seeds: EfficiencySeed[] }>>();
+    for (const child of this.armRuns(runId)) {
+      if (!child.budget || !child.arm || !child.test) continue;
+      const perArm = groups.get(child.arm) ?? new Map<string, { budget: BudgetRef; seeds: EfficiencySeed[] }>();
+      groups.set(child.arm, perArm);
+      const key = budgetKey(child.budget);
+      const point = perArm.get(key) ?? { budget: { kind: child.budget.kind, value: child.budget.value }, seeds: [] };
+      perArm.set(key, point);
+      const metrics = child.test.metrics;
+      const seed: EfficiencySeed = {
+        seed: child.seed,
+        runId: child.id,
+        images: child.budget.images,
+        patients: child.budget.patients,
+        macroAuroc: metrics?.macroAuroc ?? null,
+        ci: metrics?.ci.macroAuroc ?? null,
+      };
+      // A rerun of the same arm, budget and seed replaces the earlier run.
+      const existing = point.seeds.findIndex((s) => s.seed === seed.seed);
+      if (existing >= 0) point.seeds[existing] = seed;
+      else point.seeds.push(seed);
+    }
+    const arms = [...groups.entries()]
+      .sort(([a], [b]) => armRank(a) - armRank(b))
+      .map(([arm, perArm]) => ({
+        arm,
+        points: [...perArm.values()]
+          .map(({ budget, seeds }) => toPoint(budget, seeds))
+          .sort((a, b) => (a.images ?? a.budget.value) - (b.images ?? b.budget.value) || a.budget.value - b.budget.value),
+      }));
+    return { runId, arms };
+  }
+
+  /** One page of an evaluation's predictions for one label (the first label when none is given). */
+  predictions(evaluationId: number, options: { label?: number; sort: PredictionSort; offset: number; limit: number }): PredictionPage | null {
+    const evaluation = this.stmts.evaluation.get(evaluationId) as { id: number; splitId: number | null; labelSetId: number | null; config: string } | undefined;
+    if (!evaluation) return null;
+    const labels = this.stmts.predictedLabels.all(evaluationId) as { id: number; name: string }[];
+    const labelId = options.label ?? labels[0]?.id ?? null;
+    if (labelId === null) return { evaluationId, labels, labelId: null, total: 0, rows: [] };
+    const labelName = labels.find((l) => l.id === labelId)?.name ?? '';
+    const total = this.stmts.countPredictions.get(evaluationId, labelId) as number;
+    const rows = this.predictionPage(options.sort).all({ evaluationId, labelId, splitId: evaluation.splitId, limit: options.limit, offset: options.offset }) as {
+      imageId: number;
+      relPath: string;
+      patient: string | null;
+      subset: PredictionRow['subset'];
+      truthValue: string | null;
+      probability: number;
+    }[];
+    return {
+      evaluationId,
+      labels,
+      labelId,
+      total,
+      rows: rows.map((r) => ({
+        imageId: r.imageId,
+        relPath: r.relPath,
+        fileName: r.relPath.split('/').at(-1) ?? r.relPath,
+        patient: r.patient,
+        subset: r.subset,
+        labelId,
+        label: labelName,
+        truth: r.truthValue === 'present' ? 1 : r.truthValue === 'absent' ? 0 : null,
+        probability: r.probability,
+      })),
+    };
+  }
+
+  #pageStmts = new Map<PredictionSort, Statement>();
+
+  /** The page query for one sort order (the ORDER BY is one of three fixed strings, never input). */
+  private predictionPage(sort: PredictionSort): Statement {
+    let stmt = this.#pageStmts.get(sort);
+    if (!stmt) {
+      const order = {
+        confidence_desc: 'p.score DESC, p.image_id',
+        confidence_asc: 'p.score ASC, p.image_id',
+        // |truth − probability|, unknown truths last.
+        most_wrong: "CASE truthValue WHEN 'present' THEN 1 - p.score WHEN 'absent' THEN p.score ELSE -1 END DESC, p.image_id",
+      }[sort];
+      stmt = this.db.prepare(
+        `SELECT p.image_id AS imageId, i.rel_path AS relPath, pt.code AS patient, sa.subset, t.value AS truthValue, p.score AS probability
+         FROM predictions p
+         JOIN images i ON i.id = p.image_id
+         LEFT JOIN patients pt ON pt.id = i.patient_id
+         LEFT JOIN split_assignments sa ON sa.split_id = @splitId AND sa.patient_id = i.patient_id
+         ${TRUTH_JOIN}
+         WHERE p.evaluation_id = @evaluationId AND p.label_id = @labelId
+         ORDER BY ${order}
+         LIMIT @limit OFFSET @offset`,
+      );
+      this.#pageStmts.set(sort, stmt);
+    }
+    return stmt;
+  }
+
+  private armRuns(parentId: number): ChildRun[] {
+    return (this.stmts.armChildren.all(parentId, ...ARM_KINDS) as RunRow[]).map((row) => this.toChild(row, false));
+  }
+
+  private toListItem(row: ListRow): RunListItem {
+    return {
+      id: row.id,
+      kind: row.kind,
+      name: row.name,
+      status: row.status,
+      error: row.error,
+      labelSetId: row.label_set_id,
+      seed: row.seed,
+      createdAt: row.created_at,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      summary: readSummary(parseJson(row.config_json)),
+      engine: readEngine(parseJson(row.engine_json)),
+      children: { total: row.total ?? 0, completed: row.completed ?? 0, failed: row.failed ?? 0, running: row.running ?? 0 },
+      latestChild: row.latest_id !== null ? { id: row.latest_id, kind: row.latest_kind!, name: row.latest_name ?? '', status: row.latest_status! } : null,
+    };
+  }
+
+  private toChild(row: RunRow, withNames = true): ChildRun {
+    const config = parseJson(row.config_json);
+    return {
+      id: row.id,
+      kind: row.kind,
+      name: row.name,
+      status: row.status,
+      error: row.error,
+      seed: row.seed,
+      arm: armOf(row.kind, config, row.name),
+      budget: childBudget(config),
+      createdAt: row.created_at,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      val: this.latestEvaluation(row.id, 'val'),
+      test: this.latestEvaluation(row.id, 'test'),
+      metricNames: withNames ? (this.stmts.metricNames.all(row.id) as string[]) : [],
+    };
+  }
+
+  private latestEvaluation(runId: number, subset: 'val' | 'test'): EvaluationSummary | null {
+    const row = this.stmts.latestEvaluation.get(runId, subset) as { id: number; subset: 'val' | 'test'; method: string; metrics_json: string; created_at: string } | undefined;
+    if (!row) return null;
+    const metrics = readMetrics(row.metrics_json);
+    return { id: row.id, subset: row.subset, method: row.method, createdAt: row.created_at, macroAuroc: metrics?.macroAuroc ?? null, metrics };
+  }
+}
+
+function readSetId(configJson: string): unknown {
+  const c = parseJson(configJson);
+  return isRecord(c) ? c.labelSetId : null;
+}
+
+function uniqueBudgets(budgets: readonly (BudgetRef | null)[]): BudgetRef[] {
+  const byKey = new Map<string, BudgetRef>();
+  for (const b of budgets) if (b) byKey.set(budgetKey(b), b);
+  // Counts before fractions is arbitrary but stable; within a kind, smallest first.
+  return [...byKey.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.value - b.value);
+}
+
+const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
+
+function toPoint(budget: BudgetRef, seeds: EfficiencySeed[]): EfficiencyPoint {
+  seeds.sort((a, b) => a.seed - b.seed);
+  const defined = <T>(xs: (T | null)[]): T[] => xs.filter((x): x is T => x !== null);
+  const cis = defined(seeds.map((s) => s.ci));
+  const lo = mean(cis.map((c) => c[0]));
+  const hi = mean(cis.map((c) => c[1]));
+  return {
+    budget,
+    images: mean(defined(seeds.map((s) => s.images))),
+    patients: mean(defined(seeds.map((s) => s.patients))),
+    meanMacroAuroc: mean(defined(seeds.map((s) => s.macroAuroc))),
+    band: lo !== null && hi !== null ? [lo, hi] : null,
+    seeds,
+  };
+}
