@@ -39,6 +39,8 @@ const PIPELINE_PRETRAIN_HINTS: Readonly<Record<keyof PipelinePretrainSettings, s
   localSize: DINO_CONFIG_HINTS.localCropSize,
   localCrops: DINO_CONFIG_HINTS.localCropsNumber,
   headHiddenDim: DINO_CONFIG_HINTS.headHiddenDim,
+  headBottleneckDim: DINO_CONFIG_HINTS.headBottleneckDim,
+  warmupEpochs: DINO_CONFIG_HINTS.warmupEpochs,
   lr: DINO_CONFIG_HINTS.lr,
   teacherTemp: DINO_CONFIG_HINTS.teacherTemp,
   warmupTeacherTempEpochs: DINO_CONFIG_HINTS.warmupTeacherTempEpochs,

@@ -6,6 +6,8 @@
 import type { z } from 'zod';
 import { demoGenerateParamsSchema } from '../demo/demo-job-params.js';
 import { importParamsSchema } from '../import/import-job-params.js';
+import { finetuneParamsSchema } from '../ml/finetune/finetune-params.js';
+import { pipelineParamsSchema } from '../ml/pipeline/pipeline-params.js';
 import { pretrainParamsSchema } from '../ml/pretrain/pretrain-params.js';
 import type { JobHandler } from './job-context.js';
 
@@ -34,6 +36,16 @@ export const JOB_KINDS = {
     title: 'DINO pretraining',
     params: pretrainParamsSchema,
     load: async () => (await import('../ml/pretrain/pretrain-job.js')).pretrainJob,
+  }),
+  finetune: defineJobKind({
+    title: 'Downstream training and evaluation',
+    params: finetuneParamsSchema,
+    load: async () => (await import('../ml/finetune/arm-job.js')).finetuneJob,
+  }),
+  pipeline: defineJobKind({
+    title: 'Pretrain, fine-tune and evaluate',
+    params: pipelineParamsSchema,
+    load: async () => (await import('../ml/pipeline/pipeline-job.js')).pipelineJob,
   }),
 } as const;
 

@@ -121,4 +121,44 @@ export class RunsRepository {
   deleteCheckpoint(id: number): void {
     this.db.prepare('DELETE FROM checkpoints WHERE id = ?').run(id);
   }
+
+  /** Child runs of a pipeline or sweep, oldest first. */
+  children(parentRunId: number): RunRecord[] {
+    const ids = this.db.prepare('SELECT id FROM runs WHERE parent_run_id = ? ORDER BY id').pluck().all(parentRunId) as number[];
+    return ids.map((id) => this.get(id)).filter((r): r is RunRecord => r !== null);
+  }
+
+  updateConfig(id: number, config: unknown, data?: unknown): void {
+    this.db.prepare('UPDATE runs SET config_json = ?, data_json = coalesce(?, data_json) WHERE id = ?').run(JSON.stringify(config), data === undefined ? null : JSON.stringify(data), id);
+  }
+
+  /**
+   * An evaluation of a run on one subset, with its per-image, per-label scores, in one
+   * transaction: a re-evaluation of the same subset and method replaces the previous one.
+   */
+  saveEvaluation(runId: number, e: { splitId: number | null; subset: 'train' | 'val' | 'test'; method: string; metrics: unknown; checkpointId?: number | null; predictions?: { imageIds: readonly number[]; labelIds: readonly number[]; scores: ArrayLike<number> } }): number {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM evaluations WHERE run_id = ? AND subset = ? AND method = ?').run(runId, e.subset, e.method);
+      const id = Number(
+        this.db
+          .prepare('INSERT INTO evaluations (run_id, checkpoint_id, split_id, subset, method, metrics_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(runId, e.checkpointId ?? null, e.splitId, e.subset, e.method, JSON.stringify(e.metrics), now()).lastInsertRowid,
+      );
+      const p = e.predictions;
+      if (p) {
+        const L = p.labelIds.length;
+        if (p.scores.length !== p.imageIds.length * L) throw new Error(`predictions: ${p.scores.length} scores for ${p.imageIds.length} images × ${L} labels`);
+        const insert = this.db.prepare('INSERT INTO predictions (evaluation_id, image_id, label_id, score) VALUES (?, ?, ?, ?)');
+        p.imageIds.forEach((imageId, i) => {
+          for (let l = 0; l < L; l++) insert.run(id, imageId, p.labelIds[l], p.scores[i * L + l]);
+        });
+      }
+      return id;
+    })();
+  }
+
+  evaluation(runId: number, subset: 'train' | 'val' | 'test'): { id: number; method: string; metrics: unknown } | null {
+    const row = this.db.prepare('SELECT id, method, metrics_json FROM evaluations WHERE run_id = ? AND subset = ? ORDER BY id DESC LIMIT 1').get(runId, subset) as { id: number; method: string; metrics_json: string } | undefined;
+    return row ? { id: row.id, method: row.method, metrics: JSON.parse(row.metrics_json) } : null;
+  }
 }

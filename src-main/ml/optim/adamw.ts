@@ -15,6 +15,11 @@ export interface AdamWOptions {
   beta1?: number;
   beta2?: number;
   eps?: number;
+  /**
+   * Per-parameter multiplier of the step's lr (PyTorch param groups with their own lr), e.g. a
+   * pretrained backbone learning 10× slower than a new head, or layer-wise decay. Default 1.
+   */
+  lrScale?: ReadonlyMap<string, number>;
 }
 
 export interface AdamWStepParams {
@@ -34,6 +39,7 @@ interface Slot {
   readonly v: Variable;
   step: number;
   readonly regularized: boolean;
+  readonly lrScale: number;
 }
 
 export class AdamW {
@@ -57,6 +63,7 @@ export class AdamW {
         v: tf.variable(tf.zerosLike(param), false),
         step: 0,
         regularized: isRegularized(name, param),
+        lrScale: opts.lrScale?.get(name) ?? 1,
       });
     }
   }
@@ -84,7 +91,7 @@ export class AdamW {
    * One update. `grads` maps parameter names to gradients; a name with no gradient is skipped.
    * Does not dispose `grads`.
    */
-  step(grads: ReadonlyMap<string, Tensor> | NamedTensorMap, { lr, weightDecay }: AdamWStepParams): void {
+  step(grads: ReadonlyMap<string, Tensor> | NamedTensorMap, { lr: baseLr, weightDecay }: AdamWStepParams): void {
     const tf = this.#tf;
     const entries = grads instanceof Map ? [...grads.entries()] : Object.entries(grads as NamedTensorMap);
     const { beta1: b1, beta2: b2, eps } = this;
@@ -93,6 +100,7 @@ export class AdamW {
         const s = this.#slot(name);
         s.step += 1;
         const wd = s.regularized ? weightDecay : 0;
+        const lr = baseLr * s.lrScale;
         const bc1 = 1 - b1 ** s.step;
         const bc2 = 1 - b2 ** s.step;
         const m = tf.add(tf.mul(s.m, b1), tf.mul(g, 1 - b1));

@@ -24,6 +24,8 @@ export const pipelinePretrainSettingsSchema = z
     localSize: z.number().int().min(8).max(1024),
     localCrops: z.number().int().min(0).max(16),
     headHiddenDim: z.number().int().positive(),
+    headBottleneckDim: z.number().int().positive().optional(),
+    warmupEpochs: z.number().min(0).optional(),
     lr: z.number().positive().optional(),
     teacherTemp: z.number().positive().optional(),
     warmupTeacherTempEpochs: z.number().min(0).optional(),

@@ -1,0 +1,46 @@
+/**
+ * The end of every arm: decision thresholds are chosen on validation (Youden's J per label),
+ * then the test split is scored once — per label AUROC, AUPRC, F1, sensitivity, specificity,
+ * prevalence, macro and micro means, each with a 95 % bootstrap interval over patients — and
+ * the evaluations and the test predictions are stored with the run.
+ */
+import type { RunsRepository } from '../../project/runs.js';
+import { chooseThresholds, evaluateMultiLabel, evaluateSingleLabel, type EvaluationMetrics } from '../metrics/index.js';
+import type { DownstreamData, LabelledSubset } from './downstream-data.js';
+
+export interface ArmScores {
+  /** [n_val · L] probabilities of the validation images. */
+  val: Float32Array;
+  /** [n_test · L] probabilities of the test images. */
+  test: Float32Array;
+}
+
+export interface ArmEvaluation {
+  val: EvaluationMetrics;
+  test: EvaluationMetrics;
+  testEvaluationId: number;
+}
+
+function metricsOf(data: DownstreamData, subset: LabelledSubset, scores: Float32Array, thresholds: number[], opts: { resamples: number; seed: number }): EvaluationMetrics {
+  const names = data.labelSet.labels.map((l) => l.name);
+  if (data.labelSet.kind === 'single_label') {
+    return evaluateSingleLabel({ probabilities: scores, truth: subset.truth as Int32Array, patients: subset.patients, classes: names }, opts);
+  }
+  return evaluateMultiLabel({ scores, truth: subset.truth as Int8Array, patients: subset.patients, labels: names, thresholds }, opts);
+}
+
+export function evaluateArm(runs: RunsRepository, runId: number, method: string, data: DownstreamData, scores: ArmScores, opts: { resamples: number; seed: number }): ArmEvaluation {
+  const L = data.labelSet.labels.length;
+  const thresholds = data.labelSet.kind === 'multi_label' ? chooseThresholds(scores.val, data.val.truth, L) : [];
+  const val = metricsOf(data, data.val, scores.val, thresholds, opts);
+  const test = metricsOf(data, data.test, scores.test, thresholds, opts);
+  runs.saveEvaluation(runId, { splitId: data.splitId, subset: 'val', method, metrics: val });
+  const testEvaluationId = runs.saveEvaluation(runId, {
+    splitId: data.splitId,
+    subset: 'test',
+    method,
+    metrics: test,
+    predictions: { imageIds: data.test.imageIds, labelIds: data.labelSet.labels.map((l) => l.id), scores: scores.test },
+  });
+  return { val, test, testEvaluationId };
+}
