@@ -9,8 +9,12 @@ import { CliError } from './cli-error.js';
 import { benchCommand, benchHelp } from './commands/bench.js';
 import { embedCommand, embedHelp } from './commands/embed.js';
 import { engineCommand, engineHelp } from './commands/engine.js';
+import { evaluateCommand, evaluateHelp } from './commands/evaluate.js';
+import { exportCommand, exportHelp } from './commands/export.js';
+import { finetuneCommand, finetuneHelp } from './commands/finetune.js';
 import { importCommand, importHelp } from './commands/import.js';
 import { initCommand, initHelp } from './commands/init.js';
+import { pipelineCommand, pipelineHelp } from './commands/pipeline.js';
 import { pretrainCommand, pretrainHelp } from './commands/pretrain.js';
 import { serveCommand, serveHelp } from './commands/serve.js';
 import { splitCommand, splitHelp } from './commands/split.js';
@@ -29,6 +33,10 @@ const COMMANDS: Record<string, Command> = {
   import: { summary: 'import OLIVES, image folders or DICOM OCT into a project', help: importHelp, run: importCommand },
   split: { summary: 'split patients into train/val/test', help: splitHelp, run: splitCommand },
   pretrain: { summary: 'DINO self-supervised pretraining (resumable job)', help: pretrainHelp, run: pretrainCommand },
+  pipeline: { summary: 'one click: pretrain, fine-tune, baseline, evaluate (or a label-efficiency sweep)', help: pipelineHelp, run: pipelineCommand },
+  finetune: { summary: 'one downstream arm (k-NN, linear probe, fine-tuning, supervised) at a label budget', help: finetuneHelp, run: finetuneCommand },
+  evaluate: { summary: "score a finished downstream run again on its test split", help: evaluateHelp, run: evaluateCommand },
+  export: { summary: 'export predictions (CSV), a classifier (TensorFlow.js) or a backbone (safetensors)', help: exportHelp, run: exportCommand },
   serve: { summary: 'serve the app in a browser (web mode)', help: serveHelp, run: serveCommand },
   embed: { summary: "write the CLS features of images from a run's or a file's backbone", help: embedHelp, run: embedCommand },
   bench: { summary: 'time DINO training steps on this machine (bench dino-step)', help: benchHelp, run: benchCommand },

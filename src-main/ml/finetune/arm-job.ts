@@ -104,7 +104,8 @@ export async function runArm(ctx: JobContext, params: FinetuneParams, window: Pr
     if (err instanceof DownstreamDataError) throw new JobInputError(err.message);
     throw err;
   }
-  if (existing && (existing.data as { hash?: string } | null)?.hash !== data.hash) {
+  // A finished run may be re-evaluated on corrected labels; an unfinished one must not train on changed data.
+  if (existing && existing.status !== 'completed' && (existing.data as { hash?: string } | null)?.hash !== data.hash) {
     throw new JobInputError(`The labels or images of run ${existing.id} changed since it started (data hash differs): start a new run instead.`);
   }
   const resolved = config ?? resolveArmConfig(project.db, params, data);
