@@ -126,4 +126,76 @@ describe('pipeline job (real worker, wasm, tiny ViT on the demo data)', () => {
     expect(r.arms.dino_linear?.macroAuroc).toBe(result.arms.dino_linear?.macroAuroc);
     expect(runs.children(result.pipeline)).toHaveLength(5);
   });
+
+  it('sweeps label budgets and seeds reusing one pretraining, with nested budgets', async () => {
+    const done = await runner.waitFor(
+      runner.start('pipeline', {
+        ...TINY_PIPELINE,
+        pretrainRunId: result.pretrainRun,
+        arms: ['dino_linear', 'supervised'],
+        downstream: { ...TINY_PIPELINE.downstream, finetuneEpochs: 1 },
+        sweep: { budgets: [{ kind: 'count', value: 8 }, { kind: 'fraction', value: 1 }], seeds: [0, 1] },
+      }).id,
+    );
+    expect(done.status, JSON.stringify(done.error)).toBe('completed');
+    const sweep = done.result as PipelineResult;
+    expect(sweep.kind).toBe('sweep');
+    expect(sweep.pretrainRun).toBe(result.pretrainRun);
+    expect(sweep.points).toHaveLength(2 * 2 * 2);
+    expect(runs.children(sweep.pipeline).some((c) => c.kind === 'pretrain')).toBe(false);
+    const small = sweep.points!.filter((p) => p.budget.kind === 'count');
+    const all = sweep.points!.filter((p) => p.budget.kind === 'fraction');
+    expect(small.every((p) => p.budget.images === 8)).toBe(true);
+    expect(all.every((p) => p.budget.images > 8 && p.budget.images === all[0]!.budget.images)).toBe(true);
+    // Same seed: the 8 images of the small budget are among the full budget's images.
+    for (const seed of [0, 1]) {
+      const ids = (budgetKind: string): number[] => {
+        const p = sweep.points!.find((q) => q.seed === seed && q.arm === 'supervised' && q.budget.kind === budgetKind)!;
+        return (runs.get(p.runId)!.data as { trainImageIds: number[] }).trainImageIds;
+      };
+      const full = new Set(ids('fraction'));
+      expect(ids('count').every((id) => full.has(id))).toBe(true);
+    }
+  });
+
+  it('resumes a killed pipeline at the stage and checkpoint it reached', async () => {
+    const params = { ...TINY_PIPELINE, seed: 11, arms: ['dino_finetune'], downstream: { ...TINY_PIPELINE.downstream, finetuneEpochs: 4 } };
+    const job = runner.start('pipeline', params);
+    // Kill the worker once fine-tuning has finished at least one epoch (pretraining is then done).
+    await expect
+      .poll(
+        () => {
+          const pipelineRun = project.db.prepare('SELECT run_id FROM jobs WHERE id = ?').pluck().get(job.id) as number | null;
+          if (pipelineRun === null) return 0;
+          const ft = runs.children(pipelineRun).find((c) => c.kind === 'finetune');
+          return ft ? runs.metric(ft.id, 'train_loss').length : 0;
+        },
+        { timeout: 120_000, interval: 100 },
+      )
+      .toBeGreaterThanOrEqual(1);
+    const pid = project.db.prepare('SELECT pid FROM jobs WHERE id = ?').pluck().get(job.id) as number;
+    process.kill(pid, 'SIGKILL');
+    const killed = await runner.waitFor(job.id);
+    expect(killed.status).toBe('failed');
+    const pipelineRun = project.db.prepare('SELECT run_id FROM jobs WHERE id = ?').pluck().get(job.id) as number;
+    const before = runs.children(pipelineRun);
+    const pretrain = before.find((c) => c.kind === 'pretrain')!;
+    const finetune = before.find((c) => c.kind === 'finetune')!;
+    expect(pretrain.status).toBe('completed');
+    const epochsBefore = runs.metric(finetune.id, 'train_loss').length;
+    const pretrainStepsBefore = runs.metric(pretrain.id, 'loss').length;
+
+    const resumed = await runner.waitFor(runner.resume(job.id).id);
+    expect(resumed.status, JSON.stringify(resumed.error)).toBe('completed');
+    const after = runs.children(pipelineRun);
+    // The same two stage runs: pretraining was not redone, fine-tuning went on from its epoch checkpoint.
+    expect(after.map((c) => c.id)).toEqual(before.map((c) => c.id));
+    expect(runs.metric(pretrain.id, 'loss')).toHaveLength(pretrainStepsBefore);
+    expect(runs.get(pretrain.id)!.finishedAt).toBe(pretrain.finishedAt);
+    const losses = runs.metric(finetune.id, 'train_loss');
+    expect(losses.map((m) => m.step)).toEqual([0, 1, 2, 3]);
+    expect(epochsBefore).toBeGreaterThanOrEqual(1);
+    expect((resumed.result as PipelineResult).arms.dino_finetune?.runId).toBe(finetune.id);
+  }, 240_000);
 });
+
