@@ -30,6 +30,8 @@ export function formatMetric(value: number): string {
 const JOB_KIND_LABELS: Record<string, string> = {
   'demo.generate': 'Generate demo dataset',
   import: 'Import images',
+  pretrain: 'DINO pretraining',
+  pipeline: 'Pipeline',
 };
 
 /** A readable name for a job kind; unknown kinds (added later in the core) show as they are. */

@@ -9,12 +9,14 @@ import { DatasetState } from './dataset-state.svelte.js';
 import { ErrorsState } from './errors.svelte.js';
 import { JobsState } from './jobs-state.svelte.js';
 import { Router } from './router.svelte.js';
+import { TrainState } from './train-state.svelte.js';
 
 export interface Services {
   api: ApiClient;
   app: AppState;
   jobs: JobsState;
   dataset: DatasetState;
+  train: TrainState;
   errors: ErrorsState;
   router: Router;
 }
@@ -23,12 +25,14 @@ export function createServices(api: ApiClient, win: Window = window): Services {
   const errors = new ErrorsState();
   const jobs = new JobsState(api, errors);
   const dataset = new DatasetState(api, errors);
+  const train = new TrainState(api, errors, jobs);
   const app = new AppState(api, errors, (project) => {
     dataset.reset();
+    train.reset();
     if (project) void jobs.reload();
     else jobs.clear();
   });
-  return { api, app, jobs, dataset, errors, router: new Router(win) };
+  return { api, app, jobs, dataset, train, errors, router: new Router(win) };
 }
 
 /** Counts that change what the Dataset view shows. */
@@ -37,17 +41,28 @@ function datasetChanged(before: ProjectCounts, after: ProjectCounts): boolean {
 }
 
 /** Subscribes to events and the connection, loads the first state; returns the teardown. */
-export function startServices({ api, app, jobs, dataset, router }: Services): () => void {
+/** Counts that change what the Train view shows (new runs; labels for the pipeline form). */
+function trainChanged(before: ProjectCounts, after: ProjectCounts): boolean {
+  return before.runs !== after.runs || before.labelSets !== after.labelSets || before.labelledImages !== after.labelledImages;
+}
+
+export function startServices({ api, app, jobs, dataset, train, router }: Services): () => void {
   const stops = [
     router.start(),
     api.onConnection((state) => app.setConnection(state)),
     api.onEvent((event) => {
-      if (event.type === 'job.updated') jobs.apply(event.job);
-      else {
+      if (event.type === 'job.updated') {
+        jobs.apply(event.job);
+        train.jobUpdated(event.job);
+      } else {
         const before = app.project;
         app.applyProject(event.project);
         const after = event.project;
         if (before && after && before.dir === after.dir && datasetChanged(before.counts, after.counts)) void dataset.refresh();
+        if (before && after && before.dir === after.dir && trainChanged(before.counts, after.counts)) {
+          void train.refresh();
+          void train.refreshLabelSets();
+        }
       }
     }),
   ];
