@@ -2,6 +2,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { armClassifierFile, type ArmRunConfig } from '../../ml/finetune/arm-job.js';
 import { exportClassifierFolder } from '../../ml/finetune/export-classifier.js';
+import { writeMetricsCsv } from '../../ml/finetune/metrics-csv.js';
 import { writePredictionsCsv } from '../../ml/finetune/predictions-csv.js';
 import type { EvaluationMetrics } from '../../ml/metrics/index.js';
 import { readSafetensors, writeSafetensors } from '../../ml/weights/safetensors.js';
@@ -13,10 +14,13 @@ import { printJson, type CliIo } from '../output.js';
 import { option, parseCommand } from '../parse.js';
 
 export const exportHelp = `Usage: octdino export predictions --project DIR --run ID --out FILE.csv [--json]
+       octdino export metrics     --project DIR --run ID --out FILE.csv [--json]
        octdino export classifier  --project DIR --run ID --out DIR [--json]
        octdino export backbone    --project DIR --run ID --out FILE.safetensors [--json]
 predictions: test-split predictions, one row per image and label:
   image_id,path,patient,split,label,truth,probability  (a pipeline run adds arm,run_id).
+metrics:     test metrics per arm and label with 95 % bootstrap intervals:
+  run_id,arm,labelled_images,labelled_patients,seed,label,metric,value,ci_low,ci_high
 classifier:  a downstream run's selected model as a TensorFlow.js model folder (model.json + weights.bin).
 backbone:    the backbone of a pretraining or downstream run as safetensors with the reference
              (PyTorch) parameter names.`;
@@ -24,7 +28,7 @@ backbone:    the backbone of a pretraining or downstream run as safetensors with
 export async function exportCommand(argv: string[], io: CliIo): Promise<void> {
   const [what, ...rest] = argv;
   const { values } = parseCommand(rest, { project: option.string, run: option.string, out: option.string, json: option.boolean });
-  if (what !== 'predictions' && what !== 'classifier' && what !== 'backbone') throw new CliError(`export needs predictions, classifier or backbone.\n${exportHelp}`, 2);
+  if (what !== 'predictions' && what !== 'metrics' && what !== 'classifier' && what !== 'backbone') throw new CliError(`export needs predictions, metrics, classifier or backbone.\n${exportHelp}`, 2);
   if (typeof values.project !== 'string' || values.run === undefined || values.out === undefined) throw new CliError(`export ${what} needs --project DIR, --run ID and --out.\n${exportHelp}`, 2);
   const runId = integer('run', values.run);
   const out = path.resolve(values.out);
@@ -35,6 +39,7 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<void> {
     if (!run) throw new CliError(`No run ${runId} in this project.`);
     let report: Record<string, unknown>;
     if (what === 'predictions') report = await exportPredictions(project, runs, run, out);
+    else if (what === 'metrics') report = await exportMetrics(runs, run, out);
     else if (what === 'classifier') report = await exportClassifier(project, runs, run, out);
     else report = await exportBackbone(project, run, out);
     if (values.json === true) printJson(io, { run: runId, ...report });
@@ -58,6 +63,18 @@ async function exportPredictions(project: Project, runs: RunsRepository, run: Ru
   if (evaluations.length === 0) throw new CliError(`Run ${run.id} has no test evaluation yet: finish it first (octdino pipeline/finetune --run ${run.id}).`);
   const rows = await writePredictionsCsv(project.db, evaluations.map((e) => e.id), out, { withRun: run.kind === 'pipeline' || run.kind === 'sweep' });
   return { predictions: out, rows };
+}
+
+async function exportMetrics(runs: RunsRepository, run: RunRecord, out: string): Promise<Record<string, unknown>> {
+  const rows = armRuns(runs, run).flatMap((r) => {
+    const test = runs.evaluation(r.id, 'test');
+    const c = r.config as ArmRunConfig;
+    return test ? [{ runId: r.id, arm: c.arm, images: c.budget.images, patients: c.budget.patients, seed: c.seed, metrics: test.metrics as EvaluationMetrics }] : [];
+  });
+  if (rows.length === 0) throw new CliError(`Run ${run.id} has no test evaluation yet.`);
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeMetricsCsv(rows, out);
+  return { metrics: out, runs: rows.length };
 }
 
 async function exportClassifier(project: Project, runs: RunsRepository, run: RunRecord, out: string): Promise<Record<string, unknown>> {

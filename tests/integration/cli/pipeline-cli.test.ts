@@ -76,6 +76,17 @@ describe('octdino pipeline, finetune, evaluate and export', () => {
     expect(lines[1]!.split(',')[1]).toMatch(/\.(png|tif|tiff)$/);
   });
 
+  it('exports the test metrics of every arm with their intervals as CSV', () => {
+    const out = path.join(temp.dir, 'metrics.csv');
+    const r = runOctdino(['export', 'metrics', '--project', project, '--run', String(pipeline.pipeline), '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('run_id,arm,labelled_images,labelled_patients,seed,label,metric,value,ci_low,ci_high');
+    const macro = lines.filter((l) => l.includes(',(macro),auroc,')).map((l) => l.split(','));
+    expect(macro.map((c) => c[1]).sort()).toEqual(['dino_finetune', 'dino_knn', 'dino_linear', 'supervised']);
+    for (const c of macro) expect(Number(c[7])).toBeCloseTo(pipeline.arms[c[1]!]!.macroAuroc!, 10);
+  });
+
   it('exports the fine-tuned classifier as a TensorFlow.js folder and its backbone as safetensors', () => {
     const dir = path.join(temp.dir, 'classifier');
     const r = runOctdino(['export', 'classifier', '--project', project, '--run', String(pipeline.arms.dino_finetune!.runId), '--out', dir]);
