@@ -286,6 +286,7 @@ interface ListRow extends RunRow {
   latest_kind: RunKind | null;
   latest_name: string | null;
   latest_status: RunStatus | null;
+  child_engine_json: string | null;
 }
 
 // The effective label of each image for one label: the `effective_annotations` view (migration
@@ -311,8 +312,11 @@ export class ResultsReader {
   private readonly stmts;
 
   constructor(private readonly db: SqliteDatabase) {
+    // A pipeline's own row has no engine (its stages pick one each): show its latest stage's.
     const listSelect = `SELECT r.*, c.total, c.completed, c.failed, c.running,
-             l.id AS latest_id, l.kind AS latest_kind, l.name AS latest_name, l.status AS latest_status
+             l.id AS latest_id, l.kind AS latest_kind, l.name AS latest_name, l.status AS latest_status,
+             (SELECT e.engine_json FROM runs e WHERE e.parent_run_id = r.id AND e.engine_json IS NOT NULL AND e.engine_json <> 'null'
+              ORDER BY e.id DESC LIMIT 1) AS child_engine_json
       FROM runs r
       LEFT JOIN (SELECT parent_run_id, count(*) AS total, sum(status = 'completed') AS completed,
                         sum(status = 'failed') AS failed, sum(status = 'running') AS running, max(id) AS latest
@@ -528,7 +532,7 @@ export class ResultsReader {
       startedAt: row.started_at,
       finishedAt: row.finished_at,
       summary: readSummary(parseJson(row.config_json)),
-      engine: readEngine(parseJson(row.engine_json)),
+      engine: readEngine(parseJson(row.engine_json) ?? parseJson(row.child_engine_json)),
       children: { total: row.total ?? 0, completed: row.completed ?? 0, failed: row.failed ?? 0, running: row.running ?? 0 },
       latestChild: row.latest_id !== null ? { id: row.latest_id, kind: row.latest_kind!, name: row.latest_name ?? '', status: row.latest_status! } : null,
     };

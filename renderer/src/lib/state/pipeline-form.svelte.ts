@@ -11,9 +11,8 @@ import type { PipelinePresets } from '../results/results-view.js';
 import type { ErrorsState } from './errors.svelte.js';
 import type { JobsState } from './jobs-state.svelte.js';
 
-// Until the core registers the `pipeline` job kind its name is not in the contract's enum; the
-// core validates the kind and the params either way, and an unknown kind comes back as an error.
-const PIPELINE_KIND = 'pipeline' as ApiInput<'jobs.start'>['kind'];
+// The core validates the params against the kind's schema (pipelineParamsSchema) before a worker starts.
+const PIPELINE_KIND: ApiInput<'jobs.start'>['kind'] = 'pipeline';
 
 export class PipelineFormState {
   #presets = $state.raw<PipelinePresets | null>(null);
