@@ -9,11 +9,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { decodeImage } from '../imaging/decode.js';
+import { decodeSource } from '../imaging/decode-source.js';
 import type { GrayImage } from '../imaging/gray-image.js';
 import { encodeThumbnail, thumbnailPath } from '../imaging/thumbnail.js';
 import { toEightBit } from '../imaging/to-8bit.js';
-import { readDicom } from '../import/dicom/read-dicom.js';
 import { imageFileRef } from '../project/images.js';
 import type { Project } from '../project/project.js';
 
@@ -30,18 +29,6 @@ export interface DeliveredImage {
 
 function notFound(message: string, status: 404 | 422 = 404): DeliveredImage {
   return { status, contentType: 'text/plain; charset=utf-8', body: Buffer.from(message), headers: {} };
-}
-
-function isDicom(bytes: Uint8Array, file: string): boolean {
-  const marker = bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
-  return marker || /\.dcm$/i.test(file);
-}
-
-/** Decodes the original file (or DICOM frame) behind an image. */
-export async function decodeSource(file: string, frameIndex: number): Promise<GrayImage> {
-  const bytes = await readFile(file);
-  if (isDicom(bytes, file)) return readDicom(bytes).decodeFrame(frameIndex);
-  return decodeImage(bytes);
 }
 
 export async function deliverImage(project: Project, id: number, variant: ImageVariant): Promise<DeliveredImage> {

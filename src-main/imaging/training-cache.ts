@@ -18,7 +18,7 @@
  * that slot out again and overwrites it. A slot never written (a hole after a crash, or past
  * an out-of-order write) reads as zeros, so callers trust only slots SQLite knows about.
  */
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, read, readFileSync, readv, renameSync, write, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, read, readFileSync, readv, renameSync, write, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 
@@ -186,6 +186,17 @@ export class TrainingCache {
   }
 
   /** Waits for writes and reads in flight, then closes the file. Later calls throw. */
+  /**
+   * Cuts the file after the first `slots` records (waiting for writes in flight), so that slots
+   * past a gap are not mistaken for written ones: `slotCount` only knows the file's length.
+   */
+  async truncateTo(slots: number): Promise<void> {
+    await Promise.allSettled([...this.#inflight]);
+    const bytes = Math.min(this.#length, slots * this.#recordBytes);
+    ftruncateSync(this.#openFd(), bytes);
+    this.#length = bytes;
+  }
+
   async close(): Promise<void> {
     while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
     if (this.#fd !== null) closeSync(this.#fd);

@@ -1,6 +1,7 @@
 /**
  * The one-click experiment (report §5): on one project, with one seed —
- *   1. preparation: a patient split (stratified on the label set) if the project has none;
+ *   1. preparation: a patient split (stratified on the label set) if the project has none, and
+ *      the training cache's missing records remade from the source files;
  *   2. DINO pretraining on every non-test image;
  *   3. the downstream arms at the label budget: DINO k-NN, DINO linear probe, DINO fine-tuning,
  *      and the supervised baseline (same backbone from scratch, same images and budget);
@@ -18,6 +19,7 @@ import type { JobContext, JobHandler } from '../../jobs/job-context.js';
 import { JobInputError } from '../../jobs/protocol.js';
 import { RunsRepository, type RunRecord } from '../../project/runs.js';
 import { createPatientSplit } from '../../project/splits.js';
+import { CacheRepairError, repairTrainingCache } from '../../imaging/cache-repair.js';
 import { ARM_RUN_KIND, type ArmName, type DownstreamSettings } from '../finetune/downstream-config.js';
 import { DownstreamDataError, findLabelSet } from '../finetune/downstream-data.js';
 import { runArm, type ArmResult, type ArmRunConfig } from '../finetune/arm-job.js';
@@ -89,6 +91,18 @@ export const pipelineJob: JobHandler<PipelineParams, PipelineResult> = async (ct
   runs.markRunning(runId, null);
 
   try {
+    // The training cache is derived data: remake any record that is missing (1 % … 5 %).
+    try {
+      const repair = await repairTrainingCache(project, {
+        signal: ctx.signal,
+        onProgress: (done, total) => ctx.progress({ fraction: 0.01 + (0.04 * done) / total, message: `Preparing: rebuilding the training cache, ${done} of ${total} images` }),
+      });
+      if (repair.rebuilt > 0) ctx.progress({ fraction: 0.05, message: `Preparing: rebuilt ${repair.rebuilt} training-cache records from the source files` });
+    } catch (err) {
+      if (err instanceof CacheRepairError) throw new JobInputError(err.message);
+      throw err;
+    }
+
     // ---- 2. DINO pretraining (5 % … 60 % of the bar) ----
     const children = runs.children(runId);
     let pretrainRunId = config.pretrainRunId;
