@@ -13,7 +13,9 @@ import { buildBackbone } from '../../../../src-main/ml/finetune/arm-job.js';
 import { selectDownstreamData, type DownstreamData } from '../../../../src-main/ml/finetune/downstream-data.js';
 import { LinearHead } from '../../../../src-main/ml/finetune/linear-head.js';
 import { fineTuneLrScales } from '../../../../src-main/ml/finetune/lr-scales.js';
-import { trainNetwork, type EpochReport, type NetworkTrainingResult, type NetworkTrainingSettings } from '../../../../src-main/ml/finetune/train-network.js';
+import { macroAuroc, toProbabilities } from '../../../../src-main/ml/finetune/scoring.js';
+import { predictLogits, trainNetwork, type EpochReport, type NetworkTrainingResult, type NetworkTrainingSettings } from '../../../../src-main/ml/finetune/train-network.js';
+import type { LabelledSubset } from '../../../../src-main/ml/finetune/downstream-data.js';
 import type { Backbone } from '../../../../src-main/ml/models/backbone.js';
 import { readSafetensors } from '../../../../src-main/ml/weights/safetensors.js';
 import { Project } from '../../../../src-main/project/project.js';
@@ -58,10 +60,12 @@ describe('trainNetwork kill / resume (tiny ViT, wasm, demo data)', () => {
     dir: string,
     initSeed: number,
     stopAfterEpoch?: number,
+    over: { task?: 'single_label'; train?: LabelledSubset; val?: LabelledSubset; settings?: Partial<NetworkTrainingSettings>; keep?: (backbone: Backbone, head: LinearHead) => Promise<void> } = {},
   ): Promise<{ reports: EpochReport[]; result: NetworkTrainingResult | null; weights: Map<string, number[]>; error: unknown; leaked: number }> {
     const tensorsBefore = tf.memory().numTensors;
     const backbone: Backbone = buildBackbone(tf, SPEC, initSeed);
-    const head = new LinearHead(tf, backbone.outDim, data.labelSet.labels.length, initSeed);
+    const numOutputs = over.task ? 2 : data.labelSet.labels.length;
+    const head = new LinearHead(tf, backbone.outDim, numOutputs, initSeed);
     const settings: NetworkTrainingSettings = {
       epochs: EPOCHS,
       batch: 4,
@@ -73,6 +77,7 @@ describe('trainNetwork kill / resume (tiny ViT, wasm, demo data)', () => {
       inputSize: 32,
       cropScale: [0.6, 1],
       maxPosWeight: 10,
+      ...over.settings,
     };
     const reports: EpochReport[] = [];
     const controller = new AbortController();
@@ -82,10 +87,10 @@ describe('trainNetwork kill / resume (tiny ViT, wasm, demo data)', () => {
       result = await trainNetwork({
         tf,
         cache,
-        task: data.labelSet.kind,
-        numOutputs: data.labelSet.labels.length,
-        train: data.train,
-        val: data.val,
+        task: over.task ?? data.labelSet.kind,
+        numOutputs,
+        train: over.train ?? data.train,
+        val: over.val ?? data.val,
         backbone,
         head,
         settings,
@@ -102,6 +107,7 @@ describe('trainNetwork kill / resume (tiny ViT, wasm, demo data)', () => {
       error = err;
     }
     const weights = new Map([...backbone.variables, ...head.variables].map(([k, v]) => [k, Array.from(v.dataSync())]));
+    await over.keep?.(backbone, head);
     backbone.dispose();
     head.dispose();
     return { reports, result, weights, error, leaked: tf.memory().numTensors - tensorsBefore };
@@ -134,5 +140,46 @@ describe('trainNetwork kill / resume (tiny ViT, wasm, demo data)', () => {
     expect(checkpointTensors(path.join(dir, 'epoch.safetensors'))).toEqual(checkpointTensors(path.join(temp.dir, 'whole', 'epoch.safetensors')));
     // No tensor leaks per step or epoch: 3 epochs leave what 2 epochs leave.
     expect(whole.leaked).toBe(resumed.leaked);
+  }, 60_000);
+
+  it('single-label with early stopping: returns with the best epoch’s model loaded, whose val score is the one recorded', async () => {
+    // Two classes from the first biomarker (its absent / present); unknown images left out.
+    const L = data.labelSet.labels.length;
+    const binary = (subset: LabelledSubset): LabelledSubset => {
+      const keep = subset.imageIds.map((_, i) => i).filter((i) => subset.truth[i * L]! >= 0);
+      return { imageIds: keep.map((i) => subset.imageIds[i]!), slots: keep.map((i) => subset.slots[i]!), patients: keep.map((i) => subset.patients[i]!), truth: Int32Array.from(keep, (i) => subset.truth[i * L]!) };
+    };
+    const [train, val] = [binary(data.train), binary(data.val)];
+    const dir = path.join(temp.dir, 'single');
+    let recomputed: number | null = null;
+    const out = await run(dir, SEED, undefined, {
+      task: 'single_label',
+      train,
+      val,
+      settings: { epochs: 5, patience: 1, lr: 3e-3 },
+      keep: async (backbone, head) => {
+        const logits = await predictLogits(tf, { cache, subset: val, backbone, head, inputSize: 32 });
+        recomputed = macroAuroc(toProbabilities(logits, 2, 'single_label'), val.truth, 2, 'single_label');
+      },
+    });
+    expect(out.error).toBeNull();
+    const result = out.result!;
+    const reports = out.reports;
+    expect(reports.map((r) => r.epoch)).toEqual(Array.from({ length: result.epochsRun }, (_, i) => i));
+    // The best epoch is the first with the highest validation criterion (AUROC, else −loss).
+    const criterion = reports.map((r) => r.valScore ?? -r.valLoss);
+    const bestEpoch = criterion.indexOf(Math.max(...criterion));
+    expect(result.bestEpoch).toBe(bestEpoch);
+    expect(result.bestScore).toBe(criterion[bestEpoch]);
+    expect(reports.filter((r) => r.best).map((r) => r.epoch)).toContain(bestEpoch);
+    // Early stopping: one epoch without improvement (patience 1) ends the run before its last epoch.
+    expect(result.stoppedEarly).toBe(result.epochsRun < 5);
+    if (result.stoppedEarly) expect(reports.at(-1)!.best).toBe(false);
+    else expect(result.epochsRun).toBe(5);
+    // The model in the parts on return is the best epoch's: its validation score is the recorded one.
+    if (reports[bestEpoch]!.valScore !== null) expect(recomputed).toBeCloseTo(reports[bestEpoch]!.valScore!, 6);
+    expect(new Map([...readSafetensors(readFileSync(result.bestFile)).tensors].filter(([k]) => k.startsWith('head.')).map(([k, t]) => [k, Array.from(t.data as Float32Array)]))).toEqual(
+      new Map([...out.weights].filter(([k]) => k.startsWith('head.'))),
+    );
   }, 60_000);
 });

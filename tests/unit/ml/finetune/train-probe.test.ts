@@ -77,7 +77,7 @@ describe('trainProbe', () => {
   const trainY = multiTruth(trainX);
   const valY = multiTruth(valX);
 
-  async function train(seed: number, onSnapshot?: (epoch: number, best: boolean, w: Float32Array, b: Float32Array) => void) {
+  async function train(seed: number, onSnapshot?: (epoch: number, best: boolean, w: Float32Array, b: Float32Array) => void, epochs = SETTINGS.epochs) {
     const head = new LinearHead(tf, DIM, 2, seed);
     const result = await trainProbe({
       tf,
@@ -89,7 +89,7 @@ describe('trainProbe', () => {
       valFeatures: valX,
       valTruth: valY,
       head,
-      settings: SETTINGS,
+      settings: { ...SETTINGS, epochs },
       seed,
       onEpoch: (r) => onSnapshot?.(r.epoch, r.best, head.weight.dataSync() as Float32Array, head.bias.dataSync() as Float32Array),
     });
@@ -130,9 +130,9 @@ describe('trainProbe', () => {
   });
 
   it('is deterministic for a seed and differs for another', async () => {
-    const a = await train(5);
-    const b = await train(5);
-    const c = await train(6);
+    const a = await train(5, undefined, 10);
+    const b = await train(5, undefined, 10);
+    const c = await train(6, undefined, 10);
     expect(Array.from(a.head.weight.dataSync())).toEqual(Array.from(b.head.weight.dataSync()));
     expect(Array.from(a.head.bias.dataSync())).toEqual(Array.from(b.head.bias.dataSync()));
     expect(a.result).toEqual(b.result);
