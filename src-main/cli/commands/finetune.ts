@@ -25,6 +25,7 @@ export function formatArm(result: ArmResult): string {
   for (const l of t.perLabel) {
     lines.push(`  ${l.label.padEnd(20)} AUROC ${l.auroc?.toFixed(3) ?? '-'}  AUPRC ${l.auprc?.toFixed(3) ?? '-'}  F1 ${l.f1.toFixed(3)}  sens ${l.sensitivity.toFixed(3)}  spec ${l.specificity.toFixed(3)}  prevalence ${l.prevalence.toFixed(3)}`);
   }
+  for (const w of result.warnings) lines.push(`  warning: ${w}`);
   return lines.join('\n');
 }
 

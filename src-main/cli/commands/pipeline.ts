@@ -30,6 +30,8 @@ function formatResult(result: PipelineResult): string {
     const ci = a.macroAurocCi95 ? `[${a.macroAurocCi95[0].toFixed(3)}, ${a.macroAurocCi95[1].toFixed(3)}]` : '-';
     lines.push(`  ${arm.padEnd(16)}${(a.macroAuroc?.toFixed(3) ?? '-').padEnd(19)}${ci}`);
   }
+  const warnings = [...new Set(Object.values(result.arms).flatMap((a) => a.warnings))];
+  for (const w of warnings) lines.push(`  warning: ${w}`);
   if (result.points) {
     lines.push('  label-efficiency points (arm, budget, seed, macro AUROC):');
     for (const p of result.points) lines.push(`    ${p.arm.padEnd(14)} ${budgetText(p.budget)} (${p.budget.images} images) seed ${p.seed}: ${p.macroAuroc?.toFixed(3) ?? '-'}`);

@@ -66,6 +66,7 @@ export interface ArmResult {
   budget: ResolvedBudget;
   seed: number;
   bestEpoch: number | null;
+  warnings: string[];
   backend: string;
   /** The selected classifier (backbone + head; k-NN: the backbone only). */
   classifier: string;
@@ -231,6 +232,7 @@ export async function runArm(ctx: JobContext, params: FinetuneParams, window: Pr
       budget: data.budget,
       seed,
       bestEpoch,
+      warnings: evaluation.warnings,
       backend: engine.backend,
       classifier: classifierFile,
     };

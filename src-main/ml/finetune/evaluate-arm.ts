@@ -19,6 +19,20 @@ export interface ArmEvaluation {
   val: EvaluationMetrics;
   test: EvaluationMetrics;
   testEvaluationId: number;
+  /** What limits the numbers' meaning: labels without both classes in test, very few positives. */
+  warnings: string[];
+}
+
+/** Fewer test positives than this make a label's interval too wide to read much into. */
+export const FEW_POSITIVES = 5;
+
+export function evaluationWarnings(test: EvaluationMetrics): string[] {
+  const warnings: string[] = [];
+  for (const l of test.perLabel) {
+    if (l.auroc === null) warnings.push(`${l.label}: the test split has only one class among its ${l.n} images with a known value, so AUROC is undefined; label more scans of other patients or change the split.`);
+    else if (l.positives < FEW_POSITIVES) warnings.push(`${l.label}: only ${l.positives} positive test image${l.positives === 1 ? '' : 's'}; its interval is wide.`);
+  }
+  return warnings;
 }
 
 function metricsOf(data: DownstreamData, subset: LabelledSubset, scores: Float32Array, thresholds: number[], opts: { resamples: number; seed: number }): EvaluationMetrics {
@@ -42,5 +56,5 @@ export function evaluateArm(runs: RunsRepository, runId: number, method: string,
     metrics: test,
     predictions: { imageIds: data.test.imageIds, labelIds: data.labelSet.labels.map((l) => l.id), scores: scores.test },
   });
-  return { val, test, testEvaluationId };
+  return { val, test, testEvaluationId, warnings: evaluationWarnings(test) };
 }

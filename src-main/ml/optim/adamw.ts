@@ -57,10 +57,17 @@ export class AdamW {
     this.eps = opts.eps ?? 1e-8;
     for (const [name, param] of params) {
       if (!param.trainable) continue;
+      // The variables own copies of their initial values: the zero tensors are released here.
+      const zeros = (): Variable => {
+        const z = tf.zerosLike(param);
+        const moment = tf.variable(z, false);
+        z.dispose();
+        return moment;
+      };
       this.#slots.set(name, {
         param,
-        m: tf.variable(tf.zerosLike(param), false),
-        v: tf.variable(tf.zerosLike(param), false),
+        m: zeros(),
+        v: zeros(),
         step: 0,
         regularized: isRegularized(name, param),
         lrScale: opts.lrScale?.get(name) ?? 1,

@@ -23,6 +23,7 @@ import { CacheRepairError, repairTrainingCache } from '../../imaging/cache-repai
 import { ARM_RUN_KIND, type ArmName, type DownstreamSettings } from '../finetune/downstream-config.js';
 import { DownstreamDataError, findLabelSet } from '../finetune/downstream-data.js';
 import { runArm, type ArmResult, type ArmRunConfig } from '../finetune/arm-job.js';
+import { evaluationWarnings } from '../finetune/evaluate-arm.js';
 import { writePredictionsCsv } from '../finetune/predictions-csv.js';
 import type { BinaryLabelMetrics, EvaluationMetrics, Interval } from '../metrics/index.js';
 import { pretrainJob } from '../pretrain/pretrain-job.js';
@@ -51,6 +52,7 @@ export interface ArmSummary {
   perLabel: Record<string, { auroc: number | null; auprc: number | null; f1: number; sensitivity: number; specificity: number; ci95: Interval }>;
   budget: ArmResult['budget'];
   seed: number;
+  warnings: string[];
 }
 
 export interface PipelineResult {
@@ -281,6 +283,7 @@ function storedArmResult(runs: RunsRepository, run: RunRecord): ArmResult {
     budget: c.budget,
     seed: c.seed,
     bestEpoch: null,
+    warnings: evaluationWarnings(metrics),
     backend: (run.engine as { backend?: string } | null)?.backend ?? '',
     classifier: '',
   };
@@ -291,5 +294,5 @@ export function summarise(result: ArmResult): ArmSummary {
   for (const l of result.test.perLabel as BinaryLabelMetrics[]) {
     perLabel[l.label] = { auroc: l.auroc, auprc: l.auprc, f1: l.f1, sensitivity: l.sensitivity, specificity: l.specificity, ci95: l.ci95 };
   }
-  return { runId: result.runId, macroAuroc: result.macroAuroc, macroAurocCi95: result.test.ci.macroAuroc, perLabel, budget: result.budget, seed: result.seed };
+  return { runId: result.runId, macroAuroc: result.macroAuroc, macroAurocCi95: result.test.ci.macroAuroc, perLabel, budget: result.budget, seed: result.seed, warnings: result.warnings };
 }

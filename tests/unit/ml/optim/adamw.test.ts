@@ -133,4 +133,18 @@ describe('AdamW (PyTorch semantics)', () => {
     tf.dispose([g, ...p.values()]);
     opt.dispose();
   });
+
+  it('leaves no tensor behind once disposed (its moments are its only allocations)', () => {
+    const before = tf.memory().numTensors;
+    const init = tf.ones([4, 3]);
+    const w = tf.variable(init, true, 'leak-check/w');
+    init.dispose();
+    const afterParam = tf.memory().numTensors;
+    const opt = new AdamW(tf, new Map([['w', w]]));
+    expect(tf.memory().numTensors - afterParam).toBe(2);
+    opt.dispose();
+    w.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
+
