@@ -123,3 +123,13 @@ class Mulberry32 implements Rng {
 export function createRng(seed: number | string): Rng {
   return new Mulberry32(typeof seed === 'string' ? hashLabel(seed) : seed);
 }
+
+/** A Fisher–Yates shuffle of a copy of `items` drawn from `rng` (the input is not touched). */
+export function shuffled<T>(items: readonly T[], rng: Rng): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}

@@ -8,7 +8,8 @@
  * patient is both bank and query. Test patients are never touched.
  */
 import type { SqliteDatabase } from '../../project/database.js';
-import { createRng, type Rng } from '../../random/rng.js';
+import { createRng, shuffled } from '../../random/rng.js';
+import { concatValues, singleClass } from '../finetune/downstream-data.js';
 
 export interface KnnLabelSet {
   id: number;
@@ -131,30 +132,4 @@ function labelledImages(db: SqliteDatabase, labelSetId: number, labelIds: number
     if (p !== undefined) im.values[p] = row.value === 'present' ? 1 : 0;
   }
   return [...byImage.values()];
-}
-
-/** Single-label: the one class marked present; anything else (none, several) is unknown. */
-function singleClass(values: Int8Array): number {
-  let found = -1;
-  for (let c = 0; c < values.length; c++) {
-    if (values[c] !== 1) continue;
-    if (found >= 0) return -1;
-    found = c;
-  }
-  return found;
-}
-
-function concatValues(images: readonly LabelledImage[], numLabels: number): Int8Array {
-  const out = new Int8Array(images.length * numLabels);
-  images.forEach((im, i) => out.set(im.values, i * numLabels));
-  return out;
-}
-
-function shuffled<T>(items: readonly T[], rng: Rng): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.int(0, i);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }

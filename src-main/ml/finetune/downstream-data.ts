@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SqliteDatabase } from '../../project/database.js';
-import { createRng, type Rng } from '../../random/rng.js';
+import { createRng, shuffled, type Rng } from '../../random/rng.js';
 import type { LabelBudget } from '../pipeline/pipeline-params.js';
 
 export type TaskKind = 'multi_label' | 'single_label';
@@ -188,7 +188,7 @@ function labelSetById(db: SqliteDatabase, id: number): DownstreamLabelSet {
 }
 
 /** Single-label: the one class marked present; none or several → −1 (left out). */
-function singleClass(values: Int8Array): number {
+export function singleClass(values: Int8Array): number {
   let found = -1;
   for (let c = 0; c < values.length; c++) {
     if (values[c] !== 1) continue;
@@ -198,17 +198,9 @@ function singleClass(values: Int8Array): number {
   return found;
 }
 
-function concatValues(images: readonly Labelled[], numLabels: number): Int8Array {
+/** The images' label values, one row of `numLabels` after another. */
+export function concatValues(images: readonly { values: Int8Array }[], numLabels: number): Int8Array {
   const out = new Int8Array(images.length * numLabels);
   images.forEach((im, i) => out.set(im.values, i * numLabels));
-  return out;
-}
-
-function shuffled<T>(items: readonly T[], rng: Rng): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.int(0, i);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
   return out;
 }
