@@ -70,7 +70,11 @@ async function shot(name: string, testId?: string): Promise<void> {
 
 /** Opaque pixels on a canvas (0 when nothing is drawn). */
 function drawnPixels(testId: string): Promise<number> {
-  return page.getByTestId(testId).evaluate((el) => {
+  return drawnPixelsOf(page.getByTestId(testId));
+}
+
+function drawnPixelsOf(canvas: ReturnType<Page['locator']>): Promise<number> {
+  return canvas.evaluate((el) => {
     const canvas = el as HTMLCanvasElement;
     const ctx = canvas.getContext('2d');
     if (!ctx || canvas.width === 0 || canvas.height === 0) return 0;
@@ -115,6 +119,20 @@ describe('the Train view in Chromium', () => {
 
     await expect.poll(() => drawnPixels('efficiency-chart'), { timeout: 10_000 }).toBeGreaterThan(500);
     await shot('train-02-comparison.png', 'comparison');
+  });
+
+  it("shows a stage's curves, thinned to 2000 points", async () => {
+    const stages = page.getByTestId('run-stages');
+    await stages.locator('summary').click();
+    await stages.getByRole('row', { name: /DINO pretraining/ }).getByRole('button', { name: 'Curves' }).click();
+    const loss = page.locator('[data-testid="metric-chart"][data-metric="loss"]');
+    await loss.waitFor();
+    expect(await page.getByTestId('metric-curves').textContent()).toContain('2,500 points, 2000 shown');
+    await expect.poll(() => page.locator('[data-testid="metric-chart"][data-metric="loss"]').evaluate((el) => (el as HTMLCanvasElement).width)).toBeGreaterThan(0);
+    await expect.poll(async () => drawnPixelsOf(loss), { timeout: 10_000 }).toBeGreaterThan(200);
+    await shot('train-02b-curves.png', 'metric-curves');
+    await stages.getByRole('button', { name: 'Hide curves' }).click();
+    await page.getByTestId('metric-curves').waitFor({ state: 'detached' });
   });
 
   it('switches a sweep table by budget and seed, and draws its efficiency curve', async () => {

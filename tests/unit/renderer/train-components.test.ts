@@ -1,11 +1,17 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import type { Component } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { api as contract } from '../../../src-main/api/contract.js';
 import ComparisonTable from '../../../renderer/src/features/train/ComparisonTable.svelte';
 import PipelineProgress from '../../../renderer/src/features/train/PipelineProgress.svelte';
 import RunsList from '../../../renderer/src/features/train/RunsList.svelte';
+import TrainView from '../../../renderer/src/features/train/TrainView.svelte';
+import { createServices } from '../../../renderer/src/lib/state/services.js';
+import { fakeClient } from './fake-transport.js';
 import { makeJob } from './job-fixture.js';
 import { comparison, runItem } from './results-fixture.js';
+import ServicesHarness from './ServicesHarness.svelte';
 
 afterEach(() => cleanup());
 
@@ -57,5 +63,28 @@ describe('RunsList and ComparisonTable', () => {
     expect(best.map((c) => c.dataset.arm)).toEqual(['dino_finetune']);
     expect(best[0]).toHaveTextContent('0.900 [0.850, 0.950]');
     expect(screen.getByText('(running)')).toBeInTheDocument();
+  });
+});
+
+describe('TrainView', () => {
+  it('explains what to do in a project without runs, next to the pipeline form', async () => {
+    const { transport, api } = fakeClient();
+    const services = createServices(api, window);
+    services.app.applyProject({
+      dir: '/study',
+      id: 'p1',
+      name: 'Study',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      schemaVersion: 3,
+      counts: { images: 10, importErrors: 0, patients: 2, eyes: 2, volumes: 2, sources: 1, labelSets: 1, labelledImages: 10, runs: 0, jobsRunning: 0 },
+    });
+    const presets = await contract['pipeline.presets'].handler(null as never, {});
+    transport.answer('runs.list', []).answer('labels.stats', []).answer('pipeline.presets', presets).answer('jobs.list', []);
+    render(ServicesHarness, { props: { services, component: TrainView as unknown as Component<Record<string, unknown>>, props: {} } });
+    await waitFor(() => expect(screen.getByTestId('runs-empty')).toBeInTheDocument());
+    expect(screen.getByTestId('runs-empty')).toHaveTextContent('Run pipeline');
+    expect(screen.getByTestId('pipeline-form')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Run pipeline' })).toBeDisabled(); // no label set to train on
+    expect(screen.getByTestId('pipeline-problems')).toBeInTheDocument();
   });
 });

@@ -64,6 +64,18 @@ describe('TrainState', () => {
     expect(callsOf(transport, 'results.comparison').at(-1)?.input).toEqual({ runId: 9, budget: { kind: 'count', value: 50 }, seed: 2 });
   });
 
+  it("loads a stage's curves by the names worth plotting among those it recorded", async () => {
+    const { transport, train } = newTrain();
+    answerAll(transport);
+    transport.answer('runs.metrics', [{ name: 'loss', total: 3, steps: [0, 1, 2], values: [3, 2, 1] }]);
+    const child = { ...comparison(9).arms[0]!, id: 21, kind: 'pretrain' as const, name: 'DINO', error: null, arm: null, createdAt: '', startedAt: null, finishedAt: null, val: null, test: null, metricNames: ['grad_norm', 'loss', 'lr', 'teacher_entropy'] };
+    await train.showCurves(child);
+    expect(callsOf(transport, 'runs.metrics')[0]?.input).toEqual({ id: 21, names: ['loss', 'teacher_entropy', 'lr'] });
+    expect(train.curves).toMatchObject({ runId: 21, title: 'DINO' });
+    await train.showCurves(null);
+    expect(train.curves).toBeNull();
+  });
+
   it('says when there are no runs, and reports a failure through the error path', async () => {
     const { transport, train, errors } = newTrain();
     answerAll(transport);

@@ -15,6 +15,7 @@ export type PredictionPage = ApiResult<'results.predictions'>;
 export type PredictionRow = PredictionPage['rows'][number];
 export type PredictionSort = 'confidence_desc' | 'confidence_asc' | 'most_wrong';
 export type PipelinePresets = ApiResult<'pipeline.presets'>;
+export type MetricSeries = ApiResult<'runs.metrics'>[number];
 export type Budget = { kind: 'fraction' | 'count'; value: number };
 type Interval = [number, number] | null;
 
@@ -100,4 +101,14 @@ export function configSummary(run: RunListItem): string {
 /** Run statuses that will not change any more. */
 export function isFinished(status: string): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled' || status === 'interrupted';
+}
+
+/** The curves worth plotting for a stage, in this order, among the metrics it recorded. */
+const CURVES_OF_KIND: Record<string, readonly string[]> = {
+  pretrain: ['loss', 'teacher_entropy', 'kl_teacher_student', 'knn_macro_auroc', 'lr'],
+};
+const ARM_CURVES = ['train_loss', 'val_loss', 'val_macro_auroc', 'lr'];
+
+export function curveNames(kind: string, recorded: readonly string[]): string[] {
+  return (CURVES_OF_KIND[kind] ?? ARM_CURVES).filter((name) => recorded.includes(name));
 }

@@ -124,6 +124,7 @@ export class PipelineFormState {
     if (!(Number.isInteger(seed) && seed >= 0)) problems.push('The seed must be a whole number ≥ 0.');
     if (this.arms.length === 0) problems.push('Choose at least one arm.');
     if (!this.#presets) problems.push('The presets are not loaded yet.');
+    if (this.#labelSets.length === 0) problems.push('This project has no labels yet: import a label file on the Dataset page first.');
     const params: PipelineRequest = {
       ...(this.labelSet ? { labelSet: this.labelSet } : {}),
       labels: this.budgetKind === 'fraction' ? { kind: 'fraction', value: Number((value / 100).toFixed(6)) } : { kind: 'count', value },

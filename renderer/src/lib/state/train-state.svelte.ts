@@ -6,7 +6,7 @@
  */
 import type { JobView } from '../../../../src-main/api/types.js';
 import type { ApiClient } from '../api/api-client.js';
-import type { Budget, Comparison, EfficiencyCurve, RunDetail, RunListItem } from '../results/results-view.js';
+import { curveNames, type Budget, type ChildRun, type Comparison, type EfficiencyCurve, type MetricSeries, type RunDetail, type RunListItem } from '../results/results-view.js';
 import type { ErrorsState } from './errors.svelte.js';
 import type { JobsState } from './jobs-state.svelte.js';
 import { PipelineFormState } from './pipeline-form.svelte.js';
@@ -26,6 +26,7 @@ export class TrainState {
   #comparison = $state.raw<Comparison | null>(null);
   #efficiency = $state.raw<EfficiencyCurve | null>(null);
   #arm = $state<string | null>(null);
+  #curves = $state.raw<{ runId: number; title: string; series: readonly MetricSeries[] } | null>(null);
   #active = false;
   #epoch = $state(0);
   #generation = 0;
@@ -64,6 +65,10 @@ export class TrainState {
   get arm(): string | null {
     return this.#arm;
   }
+  /** The curves of one stage (its per-step or per-epoch metrics). */
+  get curves(): { runId: number; title: string; series: readonly MetricSeries[] } | null {
+    return this.#curves;
+  }
   get epoch(): number {
     return this.#epoch;
   }
@@ -87,6 +92,7 @@ export class TrainState {
     this.#comparison = null;
     this.#efficiency = null;
     this.#arm = null;
+    this.#curves = null;
     this.predictions.clear();
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
@@ -122,8 +128,25 @@ export class TrainState {
     this.#comparison = null;
     this.#efficiency = null;
     this.#arm = null;
+    this.#curves = null;
     this.predictions.clear();
     if (id !== null) await this.loadSelected(id);
+  }
+
+  /** Shows the curves of a stage (null hides them). */
+  async showCurves(child: ChildRun | null): Promise<void> {
+    if (!child) {
+      this.#curves = null;
+      return;
+    }
+    const generation = this.#generation;
+    const title = child.arm ?? (child.name || child.kind);
+    try {
+      const series = await this.api.call('runs.metrics', { id: child.id, names: curveNames(child.kind, child.metricNames) });
+      if (generation === this.#generation) this.#curves = { runId: child.id, title, series };
+    } catch (err) {
+      if (generation === this.#generation) this.errors.handleError(err, `Could not load the curves of run ${child.id}`);
+    }
   }
 
   /** Another budget or seed of a sweep's comparison table. */
@@ -186,6 +209,8 @@ export class TrainState {
       this.#detail = detail;
       this.#comparison = comparison;
       this.#efficiency = efficiency;
+      const curves = this.#curves && detail.children.find((c) => c.id === this.#curves?.runId);
+      if (curves) void this.showCurves(curves);
       await this.chooseArm(this.#arm);
     } catch (err) {
       if (generation === this.#generation && id === this.#selectedId) this.errors.handleError(err, `Could not load run ${id}`);
