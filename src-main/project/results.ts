@@ -3,263 +3,32 @@
  * the arms' comparison at a label budget, the label-efficiency curve and the predictions of one
  * evaluation. The training jobs write these rows (runs, metrics, checkpoints, evaluations,
  * predictions); this module only reads them, with bound parameters and statements prepared once
- * per connection. JSON columns written by jobs are read defensively: an unknown or partial
- * shape gives nulls, never a crash.
+ * per connection. The JSON columns are read by results-rows.ts; the shapes returned are in
+ * results-types.ts.
  */
-import type { EvaluationMetrics, Interval } from '../ml/metrics/types.js';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
+import { ARM_KINDS, armOf, armRank, budgetKey, childBudget, num, parseJson, readEngine, readMetrics, readSetId, readSummary, toPoint, uniqueBudgets, downsampleIndices } from './results-rows.js';
+import type {
+  BudgetRef,
+  ChildRun,
+  CheckpointItem,
+  Comparison,
+  ComparisonArm,
+  EfficiencyCurve,
+  EfficiencySeed,
+  EvaluationSummary,
+  MetricSeries,
+  PredictionPage,
+  PredictionRow,
+  PredictionSort,
+  RunDetail,
+  RunListItem,
+} from './results-types.js';
 import type { RunKind, RunStatus } from './runs.js';
 
-export type ArmRunKind = 'linear_probe' | 'finetune' | 'supervised' | 'knn';
-/** The arm a run of each downstream kind implements (when its config does not say). */
-const ARM_OF_KIND: Readonly<Record<ArmRunKind, string>> = { linear_probe: 'dino_linear', finetune: 'dino_finetune', supervised: 'supervised', knn: 'dino_knn' };
-const ARM_KINDS = Object.keys(ARM_OF_KIND) as ArmRunKind[];
-/** The arms in the order the UI shows them. */
-const ARM_ORDER = ['dino_linear', 'dino_finetune', 'dino_knn', 'supervised'];
-
-export interface BudgetRef {
-  kind: 'fraction' | 'count';
-  value: number;
-}
-
-/** What a pipeline's or sweep's config says, for one line in the runs list. */
-export interface RunConfigSummary {
-  preset: string | null;
-  labelSetName: string | null;
-  labels: BudgetRef | null;
-  seed: number | null;
-  arms: string[];
-  sweep: { budgets: BudgetRef[]; seeds: number[] } | null;
-}
-
-export interface EngineSummary {
-  backend: string | null;
-  device: string | null;
-  package: string | null;
-}
-
-export interface RunListItem {
-  id: number;
-  kind: RunKind;
-  name: string;
-  status: RunStatus;
-  error: string | null;
-  labelSetId: number | null;
-  seed: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  summary: RunConfigSummary;
-  engine: EngineSummary;
-  children: { total: number; completed: number; failed: number; running: number };
-  /** The most recently created child (what the pipeline is doing, or did last). */
-  latestChild: { id: number; kind: RunKind; name: string; status: RunStatus } | null;
-}
-
-export interface EvaluationSummary {
-  id: number;
-  subset: 'train' | 'val' | 'test';
-  method: string;
-  createdAt: string;
-  macroAuroc: number | null;
-  metrics: EvaluationMetrics | null;
-}
-
-export interface ChildRun {
-  id: number;
-  kind: RunKind;
-  name: string;
-  status: RunStatus;
-  error: string | null;
-  seed: number;
-  /** The arm of a downstream run; null for pretraining. */
-  arm: string | null;
-  budget: (BudgetRef & { patients: number | null; images: number | null }) | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  val: EvaluationSummary | null;
-  test: EvaluationSummary | null;
-  metricNames: string[];
-}
-
-export interface CheckpointItem {
-  id: number;
-  runId: number;
-  step: number;
-  epoch: number;
-  kind: 'periodic' | 'best' | 'final';
-  relPath: string;
-  byteSize: number | null;
-  createdAt: string;
-}
-
-export interface RunDetail {
-  run: RunListItem & { config: unknown; engineInfo: unknown; parentRunId: number | null; metricNames: string[] };
-  children: ChildRun[];
-  checkpoints: CheckpointItem[];
-}
-
-export interface MetricSeries {
-  name: string;
-  /** Points stored; `steps`/`values` hold at most MAX_SERIES_POINTS of them. */
-  total: number;
-  steps: number[];
-  values: number[];
-}
-
-export interface ComparisonArm {
-  arm: string;
-  runId: number;
-  status: RunStatus;
-  seed: number;
-  budget: ChildRun['budget'];
-  evaluationId: number | null;
-  metrics: EvaluationMetrics | null;
-}
-
-export interface Comparison {
-  runId: number;
-  budget: BudgetRef | null;
-  seed: number | null;
-  /** What a sweep offers to choose from. */
-  budgets: BudgetRef[];
-  seeds: number[];
-  /** Label names in the order of the label set (the rows of the table). */
-  labels: string[];
-  arms: ComparisonArm[];
-}
-
-export interface EfficiencySeed {
-  seed: number;
-  runId: number;
-  images: number | null;
-  patients: number | null;
-  macroAuroc: number | null;
-  ci: Interval;
-}
-
-export interface EfficiencyPoint {
-  budget: BudgetRef;
-  /** Means over seeds of the labelled training images and patients the arm saw. */
-  images: number | null;
-  patients: number | null;
-  /** Mean test macro AUROC over the seeds that have one. */
-  meanMacroAuroc: number | null;
-  /** Mean of the seeds' 95 % bootstrap intervals (the band the chart draws). */
-  band: Interval;
-  seeds: EfficiencySeed[];
-}
-
-export interface EfficiencyCurve {
-  runId: number;
-  arms: { arm: string; points: EfficiencyPoint[] }[];
-}
-
-export type PredictionSort = 'confidence_desc' | 'confidence_asc' | 'most_wrong';
-
-export interface PredictionRow {
-  imageId: number;
-  relPath: string;
-  fileName: string;
-  patient: string | null;
-  /** The patient's subset in the evaluation's split. */
-  subset: 'train' | 'val' | 'test' | null;
-  labelId: number;
-  label: string;
-  /** 1 present, 0 absent, null unknown or uncertain. */
-  truth: 0 | 1 | null;
-  probability: number;
-}
-
-export interface PredictionPage {
-  evaluationId: number;
-  labels: { id: number; name: string }[];
-  labelId: number | null;
-  total: number;
-  rows: PredictionRow[];
-}
-
-export const MAX_SERIES_POINTS = 2000;
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-function parseJson(text: unknown): unknown {
-  if (typeof text !== 'string') return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-function readBudget(v: unknown): BudgetRef | null {
-  if (!isRecord(v) || (v.kind !== 'fraction' && v.kind !== 'count')) return null;
-  const value = num(v.value);
-  return value === null ? null : { kind: v.kind, value };
-}
-
-const budgetKey = (b: BudgetRef): string => `${b.kind}:${b.value}`;
-
-function readSummary(config: unknown): RunConfigSummary {
-  const c = isRecord(config) ? config : {};
-  const sweep = isRecord(c.sweep) ? c.sweep : null;
-  return {
-    preset: str(c.preset),
-    labelSetName: str(c.labelSetName),
-    labels: readBudget(c.labels),
-    seed: num(c.seed),
-    arms: Array.isArray(c.arms) ? c.arms.filter((a): a is string => typeof a === 'string') : [],
-    sweep: sweep
-      ? {
-          budgets: (Array.isArray(sweep.budgets) ? sweep.budgets : []).map(readBudget).filter((b): b is BudgetRef => b !== null),
-          seeds: (Array.isArray(sweep.seeds) ? sweep.seeds : []).map(num).filter((s): s is number => s !== null),
-        }
-      : null,
-  };
-}
-
-function readEngine(engine: unknown): EngineSummary {
-  const e = isRecord(engine) ? engine : {};
-  return { backend: str(e.backend), device: str(e.device), package: str(e.package) };
-}
-
-/** The stored metrics if they look like EvaluationMetrics (a task and per-label rows). */
-function readMetrics(json: unknown): EvaluationMetrics | null {
-  const m = parseJson(json);
-  if (!isRecord(m) || (m.task !== 'multi_label' && m.task !== 'single_label') || !Array.isArray(m.perLabel)) return null;
-  return m as unknown as EvaluationMetrics;
-}
-
-function armOf(kind: RunKind, config: unknown, name: string): string | null {
-  if (!(ARM_KINDS as string[]).includes(kind)) return null;
-  const c = isRecord(config) ? config : {};
-  return str(c.arm) ?? (name || ARM_OF_KIND[kind as ArmRunKind]);
-}
-
-function childBudget(config: unknown): ChildRun['budget'] {
-  const c = isRecord(config) ? config : {};
-  const budget = readBudget(c.budget);
-  if (!budget) return null;
-  const b = c.budget as Record<string, unknown>;
-  return { ...budget, patients: num(b.patients), images: num(b.images) };
-}
-
-const armRank = (arm: string): number => {
-  const i = ARM_ORDER.indexOf(arm);
-  return i < 0 ? ARM_ORDER.length : i;
-};
-
-/** Evenly spaced indices into n points, at most `max`, always keeping the first and the last. */
-export function downsampleIndices(n: number, max: number = MAX_SERIES_POINTS): number[] {
-  if (n <= max) return Array.from({ length: n }, (_, i) => i);
-  if (max < 2) return [n - 1];
-  const out: number[] = [];
-  for (let i = 0; i < max; i++) out.push(Math.round((i * (n - 1)) / (max - 1)));
-  return out;
-}
+export type * from './results-types.js';
+export { downsampleIndices, MAX_SERIES_POINTS } from './results-rows.js';
 
 interface RunRow {
   id: number;
@@ -288,6 +57,7 @@ interface ListRow extends RunRow {
   latest_status: RunStatus | null;
   child_engine_json: string | null;
 }
+
 
 // The effective label of each image for one label: the `effective_annotations` view (migration
 // 3) with the label bound, so SQLite pushes `label_id = ?` into the view's window (a search of
@@ -564,34 +334,4 @@ export class ResultsReader {
     const metrics = readMetrics(row.metrics_json);
     return { id: row.id, subset: row.subset, method: row.method, createdAt: row.created_at, macroAuroc: metrics?.macroAuroc ?? null, metrics };
   }
-}
-
-function readSetId(configJson: string): unknown {
-  const c = parseJson(configJson);
-  return isRecord(c) ? c.labelSetId : null;
-}
-
-function uniqueBudgets(budgets: readonly (BudgetRef | null)[]): BudgetRef[] {
-  const byKey = new Map<string, BudgetRef>();
-  for (const b of budgets) if (b) byKey.set(budgetKey(b), b);
-  // Counts before fractions is arbitrary but stable; within a kind, smallest first.
-  return [...byKey.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.value - b.value);
-}
-
-const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
-
-function toPoint(budget: BudgetRef, seeds: EfficiencySeed[]): EfficiencyPoint {
-  seeds.sort((a, b) => a.seed - b.seed);
-  const defined = <T>(xs: (T | null)[]): T[] => xs.filter((x): x is T => x !== null);
-  const cis = defined(seeds.map((s) => s.ci));
-  const lo = mean(cis.map((c) => c[0]));
-  const hi = mean(cis.map((c) => c[1]));
-  return {
-    budget,
-    images: mean(defined(seeds.map((s) => s.images))),
-    patients: mean(defined(seeds.map((s) => s.patients))),
-    meanMacroAuroc: mean(defined(seeds.map((s) => s.macroAuroc))),
-    band: lo !== null && hi !== null ? [lo, hi] : null,
-    seeds,
-  };
 }
