@@ -28,11 +28,11 @@ describe('migrations', () => {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
-  it('schema v1 has every table later features need, all STRICT', () => {
+  it('the schema has every table features need, all STRICT', () => {
     const db = freshDb();
     migrate(db, MIGRATIONS);
     const expected = [
-      'annotations', 'annotators', 'checkpoints', 'clinical_values', 'evaluations', 'images', 'jobs', 'label_sets',
+      'annotation_time', 'annotations', 'annotators', 'checkpoints', 'clinical_values', 'evaluations', 'images', 'jobs', 'label_sets',
       'labels', 'metrics', 'patients', 'predictions', 'project_meta', 'runs', 'sources', 'split_assignments', 'splits', 'volumes',
     ];
     expect(tableNames(db)).toEqual(expected);
@@ -40,6 +40,22 @@ describe('migrations', () => {
       const sql = db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').pluck().get(table) as string;
       expect(sql, table).toMatch(/\)\s*STRICT/);
     }
+  });
+
+  it('v4 keeps labelling time per image, annotator and label set, never negative', () => {
+    const db = freshDb();
+    migrate(db, MIGRATIONS);
+    const now = new Date().toISOString();
+    db.prepare("INSERT INTO sources (kind, root_path, label, created_at) VALUES ('folder', '/x', 'x', ?)").run(now);
+    db.prepare("INSERT INTO images (source_id, rel_path, imported_at) VALUES (1, 'a.png', ?)").run(now);
+    db.prepare("INSERT INTO annotators (name, kind, created_at) VALUES ('A', 'human', ?)").run(now);
+    db.prepare("INSERT INTO label_sets (name, kind, created_at) VALUES ('S', 'multi_label', ?)").run(now);
+    db.prepare('INSERT INTO annotation_time (image_id, annotator_id, label_set_id, seconds, updated_at) VALUES (1, 1, 1, 2.5, ?)').run(now);
+    expect(() => db.prepare('INSERT INTO annotation_time (image_id, annotator_id, label_set_id, seconds, updated_at) VALUES (1, 1, 1, 1, ?)').run(now)).toThrow(/UNIQUE/);
+    db.prepare("INSERT INTO label_sets (name, kind, created_at) VALUES ('T', 'multi_label', ?)").run(now);
+    expect(() => db.prepare('INSERT INTO annotation_time (image_id, annotator_id, label_set_id, seconds, updated_at) VALUES (1, 1, 2, -1, ?)').run(now)).toThrow(/CHECK constraint failed/);
+    db.prepare('DELETE FROM images').run();
+    expect(db.prepare('SELECT count(*) FROM annotation_time').pluck().get()).toBe(0);
   });
 
   it('STRICT tables reject values of the wrong type and CHECKs reject bad enums', () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DownstreamDataError, findLabelSet, selectDownstreamData, type DownstreamData } from '../../../../src-main/ml/finetune/downstream-data.js';
 import type { LabelBudget } from '../../../../src-main/ml/pipeline/pipeline-params.js';
 import { makeTempDir } from '../../../fixtures/temp-dir.js';
-import { CLASSES, createLabelledProject, expectedClass, expectedMulti, imagesOf, MULTI_LABELS, NOW, PATIENT_CODES, subsetOf, type LabelledProject } from './labelled-project.js';
+import { CLASSES, createLabelledProject, expectedClass, expectedMulti, imagesOf, MULTI_LABELS, NOW, PATIENT_CODES, subsetOf, type LabelledProject } from '../../../fixtures/labelled-project.js';
 
 let temp: ReturnType<typeof makeTempDir>;
 let lp: LabelledProject;

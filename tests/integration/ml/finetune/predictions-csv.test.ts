@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvField, PREDICTION_COLUMNS, writePredictionsCsv } from '../../../../src-main/ml/finetune/predictions-csv.js';
 import { RunsRepository } from '../../../../src-main/project/runs.js';
 import { makeTempDir } from '../../../fixtures/temp-dir.js';
-import { CLASSES, createLabelledProject, expectedClass, expectedMulti, MULTI_LABELS, PATIENT_CODES, subsetOf, type LabelledProject } from './labelled-project.js';
+import { CLASSES, createLabelledProject, expectedClass, expectedMulti, MULTI_LABELS, PATIENT_CODES, subsetOf, type LabelledProject } from '../../../fixtures/labelled-project.js';
 
 let temp: ReturnType<typeof makeTempDir>;
 let lp: LabelledProject;
