@@ -115,6 +115,25 @@ describe('TrainState', () => {
     }
   });
 
+  it('shows the run of the pipeline the form started once it has one', async () => {
+    const { transport, train } = newTrain();
+    answerAll(transport);
+    train.activate();
+    await settle();
+    await settle();
+    transport.answer('jobs.start', makeJob({ id: 30, kind: 'pipeline', status: 'queued' }));
+    train.form.setLabelSets([{ id: 1, name: 'B', kind: 'multi_label', labels: [] }]);
+    // The fake presets are empty, so the request has no settings to complain about.
+    expect(await train.form.start()).toBe(30);
+    transport.answer('runs.get', runDetail(4));
+    train.jobUpdated(makeJob({ id: 30, kind: 'pipeline', status: 'running', runId: 4 }));
+    await settle();
+    expect(train.selectedId).toBe(4);
+    await train.select(9);
+    train.jobUpdated(makeJob({ id: 30, kind: 'pipeline', status: 'running', runId: 4 }));
+    expect(train.selectedId).toBe(9); // followed once, then the user's choice stands
+  });
+
   it('forgets everything on reset (another project)', async () => {
     const { transport, train } = newTrain();
     answerAll(transport);
@@ -164,9 +183,9 @@ describe('results helpers', () => {
   it('builds the comparison rows with the best arm of each row and the macro row', () => {
     const rows = comparisonRows(comparison(9));
     expect(rows.map((r) => r.label)).toEqual(['DRT', 'IRF', 'Macro AUROC']);
-    expect(rows[0]!.best).toBe(1); // fine-tuning on DRT
-    expect(rows[1]!.best).toBe(0); // linear on IRF
-    expect(rows[2]!.best).toBe(0); // a tie keeps the first
+    expect(rows[0]!.best).toEqual([1]); // fine-tuning on DRT
+    expect(rows[1]!.best).toEqual([0]); // linear on IRF
+    expect(rows[2]!.best).toEqual([0, 1]); // a tie marks both
     expect(rows[0]!.cells[2]).toEqual({ auroc: null, ci: null }); // still running
     expect(formatInterval(rows[0]!.cells[0]!.ci)).toBe('[0.750, 0.850]');
   });

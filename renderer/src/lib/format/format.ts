@@ -32,6 +32,7 @@ const JOB_KIND_LABELS: Record<string, string> = {
   import: 'Import images',
   pretrain: 'DINO pretraining',
   pipeline: 'Pipeline',
+  finetune: 'Downstream training',
 };
 
 /** A readable name for a job kind; unknown kinds (added later in the core) show as they are. */

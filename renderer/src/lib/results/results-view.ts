@@ -59,17 +59,16 @@ export interface ComparisonRow {
   label: string;
   /** One cell per arm, in the order of `comparison.arms`. */
   cells: ComparisonCell[];
-  /** Index of the arm with the highest AUROC (null when none has one). */
-  best: number | null;
+  /** Indices of the arms with the highest AUROC (all of them on a tie; none when no arm has one). */
+  best: number[];
   macro: boolean;
 }
 
-function bestIndex(cells: readonly ComparisonCell[]): number | null {
-  let best: number | null = null;
-  cells.forEach((cell, i) => {
-    if (cell.auroc !== null && (best === null || cell.auroc > (cells[best]!.auroc ?? -Infinity))) best = i;
-  });
-  return best;
+function bestIndices(cells: readonly ComparisonCell[]): number[] {
+  const values = cells.map((c) => c.auroc).filter((v): v is number => v !== null);
+  if (values.length === 0) return [];
+  const top = Math.max(...values);
+  return cells.flatMap((c, i) => (c.auroc !== null && top - c.auroc < 1e-9 ? [i] : []));
 }
 
 /** The table of labels × arms (test AUROC with intervals), then the macro row. */
@@ -79,10 +78,10 @@ export function comparisonRows(comparison: Comparison): ComparisonRow[] {
       const metrics = arm.metrics?.perLabel.find((l) => l.label === label);
       return { auroc: metrics?.auroc ?? null, ci: metrics?.ci95 ?? null };
     });
-    return { label, cells, best: bestIndex(cells), macro: false };
+    return { label, cells, best: bestIndices(cells), macro: false };
   });
   const macroCells = comparison.arms.map((arm) => ({ auroc: arm.metrics?.macroAuroc ?? null, ci: arm.metrics?.ci.macroAuroc ?? null }));
-  rows.push({ label: 'Macro AUROC', cells: macroCells, best: bestIndex(macroCells), macro: true });
+  rows.push({ label: 'Macro AUROC', cells: macroCells, best: bestIndices(macroCells), macro: true });
   return rows;
 }
 

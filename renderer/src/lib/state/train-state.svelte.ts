@@ -32,6 +32,8 @@ export class TrainState {
   #generation = 0;
   #lastRefresh = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /** The pipeline job whose run was shown once it got one (a started pipeline is shown once, not forced). */
+  #followedJob: number | null = null;
 
   constructor(
     private readonly api: ApiClient,
@@ -101,6 +103,11 @@ export class TrainState {
   /** A job changed: training jobs refresh the runs, throttled while they run, at once when they end. */
   jobUpdated(job: JobView): void {
     if (!this.#active || !TRAINING_JOB_KINDS.has(job.kind)) return;
+    // The pipeline this form just started: show its run as soon as it has one.
+    if (job.id === this.form.jobId && job.runId !== null && this.#followedJob !== job.id) {
+      this.#followedJob = job.id;
+      if (this.#selectedId !== job.runId) void this.select(job.runId);
+    }
     const ended = job.status !== 'running' && job.status !== 'queued';
     const wait = ended ? 0 : Math.max(0, this.#lastRefresh + REFRESH_INTERVAL_MS - Date.now());
     if (this.#timer && !ended) return;
