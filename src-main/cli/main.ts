@@ -14,6 +14,7 @@ import { exportCommand, exportHelp } from './commands/export.js';
 import { finetuneCommand, finetuneHelp } from './commands/finetune.js';
 import { importCommand, importHelp } from './commands/import.js';
 import { initCommand, initHelp } from './commands/init.js';
+import { labelsCommand, labelsHelp } from './commands/labels.js';
 import { pipelineCommand, pipelineHelp } from './commands/pipeline.js';
 import { pretrainCommand, pretrainHelp } from './commands/pretrain.js';
 import { serveCommand, serveHelp } from './commands/serve.js';
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   init: { summary: 'create a project folder', help: initHelp, run: initCommand },
   status: { summary: "show a project's contents and jobs", help: statusHelp, run: statusCommand },
   import: { summary: 'import OLIVES, image folders or DICOM OCT into a project', help: importHelp, run: importCommand },
+  labels: { summary: 'export or import labels as a table (one row per image)', help: labelsHelp, run: labelsCommand },
   split: { summary: 'split patients into train/val/test', help: splitHelp, run: splitCommand },
   pretrain: { summary: 'DINO self-supervised pretraining (resumable job)', help: pretrainHelp, run: pretrainCommand },
   pipeline: { summary: 'one click: pretrain, fine-tune, baseline, evaluate (or a label-efficiency sweep)', help: pipelineHelp, run: pipelineCommand },

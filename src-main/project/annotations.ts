@@ -48,7 +48,8 @@ export interface ImageLabel {
 
 /** The six biomarkers most OLIVES work reports (2023 challenge order), named as in its label file. */
 export const OLIVES_BIOMARKER_PRESET = Object.freeze({
-  name: 'OLIVES biomarkers',
+  // Not "OLIVES biomarkers": that is the 16-label set an OLIVES import creates.
+  name: 'OLIVES six biomarkers',
   kind: 'multi_label' as const,
   description: 'The six OLIVES biomarkers of the 2023 challenge (B1–B6).',
   labels: [
