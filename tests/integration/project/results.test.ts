@@ -4,7 +4,7 @@ import { AppCore } from '../../../src-main/api/core.js';
 import { dispatch } from '../../../src-main/api/dispatch.js';
 import { pipelineParamsSchema } from '../../../src-main/ml/pipeline/pipeline-params.js';
 import { Project } from '../../../src-main/project/project.js';
-import { downsampleIndices, MAX_SERIES_POINTS, ResultsReader } from '../../../src-main/project/results.js';
+import { downsampleIndices, EFFECTIVE_VALUE_SQL, MAX_SERIES_POINTS, ResultsReader } from '../../../src-main/project/results.js';
 import { armAuroc, aurocCi, createResultsProject, IMAGES_PER_PATIENT, PRETRAIN_STEPS, RESULT_LABELS, scoreOf, truthOf, type ResultsProject } from '../../fixtures/results-project.js';
 import { makeTempDir } from '../../fixtures/temp-dir.js';
 
@@ -158,16 +158,10 @@ describe('predictions', () => {
   it('looks predictions and truths up by index, not by scanning', () => {
     const plan = (sql: string, ...args: unknown[]) =>
       (project.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join('\n');
-    const page = plan(
-      `SELECT p.score, t.value FROM predictions p
-       LEFT JOIN (SELECT image_id, value FROM effective_annotations WHERE label_id = @labelId) t ON t.image_id = p.image_id
-       WHERE p.evaluation_id = @evaluationId AND p.label_id = @labelId ORDER BY p.score DESC`,
-      { labelId: 1, evaluationId: 1 },
-    );
+    const page = plan(`SELECT p.score, ${EFFECTIVE_VALUE_SQL} FROM predictions p WHERE p.evaluation_id = ? AND p.label_id = ?`, 1, 1);
     expect(page).toMatch(/SEARCH p USING PRIMARY KEY \(evaluation_id=/);
-    // The label's truths are read once, through the (label, value) index, not per row or by a scan.
-    expect(page).toMatch(/SEARCH a USING INDEX annotations_label \(label_id=\?\)/);
-    expect(page).not.toMatch(/SCAN a\b|CORRELATED/);
+    expect(page).toMatch(/SEARCH a USING INDEX annotations_identity \(image_id=\? AND label_id=\?\)/);
+    expect(page).not.toMatch(/SCAN a\b/);
     expect(plan('SELECT * FROM runs WHERE parent_run_id = ?', 1)).toMatch(/USING INDEX runs_parent/);
     expect(plan('SELECT id FROM evaluations WHERE run_id = ? AND subset = ? ORDER BY id DESC LIMIT 1', 1, 'test')).toMatch(/USING INDEX evaluations_run/);
   });
@@ -201,5 +195,33 @@ describe('results through the API contract', () => {
     } finally {
       core.dispose();
     }
+  });
+});
+
+describe('the truth of a prediction', () => {
+  it('is the effective label of the effective_annotations view, with several annotators', () => {
+    const db = project.db;
+    const annotator = (name: string, kind: string) =>
+      Number(db.prepare('INSERT INTO annotators (name, kind, created_at) VALUES (?, ?, ?)').run(name, kind, '2026-03-02T00:00:00.000Z').lastInsertRowid);
+    const human = annotator('grader', 'human');
+    const other = annotator('second grader', 'human');
+    const judge = annotator('adjudicator', 'human');
+    const model = annotator('model v1', 'model');
+    const add = db.prepare('INSERT INTO annotations (image_id, label_id, annotator_id, value, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const testImages = seeded.imageIds.slice(12);
+    const [drt, irf, srf] = seeded.labelIds as [number, number, number];
+    testImages.forEach((imageId, i) => {
+      add.run(imageId, drt, model, 'uncertain', 'model', 't', '2026-03-05'); // a model never beats an import
+      if (i % 2 === 0) add.run(imageId, irf, human, 'present', 'human', 't', '2026-03-03');
+      if (i % 4 === 0) add.run(imageId, irf, other, 'absent', 'human', 't', '2026-03-04'); // the most recent human wins
+      if (i % 3 === 0) add.run(imageId, srf, judge, 'absent', 'adjudication', 't', '2026-03-01'); // adjudication wins, even older
+    });
+    const view = db.prepare('SELECT image_id, label_id, value FROM effective_annotations ORDER BY image_id, label_id').all();
+    const inline = db.prepare(`SELECT p.image_id, p.label_id, ${EFFECTIVE_VALUE_SQL} AS value FROM (SELECT DISTINCT image_id, label_id FROM annotations) p ORDER BY p.image_id, p.label_id`).all();
+    expect(inline).toEqual(view);
+    const page = results.predictions(seeded.arms.dino_linear.testEvaluationId, { label: irf, sort: 'most_wrong', offset: 0, limit: 100 })!;
+    const truthOfImage = new Map(page.rows.map((r) => [r.imageId, r.truth]));
+    expect(truthOfImage.get(testImages[0]!)).toBe(0); // P4 slice 0: the second grader's "absent"
+    expect(truthOfImage.get(testImages[2]!)).toBe(1); // the first grader's "present"
   });
 });
