@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { APP_NAME, APP_VERSION } from '../app/version.js';
 import { JOB_KIND_NAMES } from '../jobs/job-kinds.js';
 import { imageDetail, imageFacets, imageFilterSchema, queryImages } from '../project/images.js';
+import { AnnotationsRepository } from '../project/annotations.js';
 import { labelSetStats } from '../project/label-stats.js';
 import { resultsReader } from '../project/results.js';
 import { DINO_CONFIG_HINTS } from '../ml/dino/config.js';
@@ -16,12 +17,15 @@ import { labelBudgetSchema } from '../ml/pipeline/pipeline-params.js';
 import { PIPELINE_PRESETS, PRESET_NAMES, type PipelinePretrainSettings } from '../ml/pipeline/presets.js';
 import { createPatientSplit, listSplits } from '../project/splits.js';
 import { ApiError } from './errors.js';
+import type { AppCore } from './core.js';
 import { endpoint } from './define.js';
 
 const none = z.object({}).strict();
 const projectDir = z.string().trim().min(1, 'a folder path is required').max(4096);
 const jobId = z.object({ id: z.number().int().positive() }).strict();
 const runId = z.number().int().positive();
+const annotationValue = z.enum(['present', 'absent', 'uncertain']);
+const annotations = (core: AppCore): AnnotationsRepository => new AnnotationsRepository(core.requireProject().project.db);
 
 /**
  * A one-line hint per pipeline pretraining setting: DINO's own hint where the setting is a DINO
@@ -143,6 +147,55 @@ export const api = {
   })),
 
   'labels.stats': endpoint(none, (core) => labelSetStats(core.requireProject().project.db)),
+  'labelSets.list': endpoint(none, (core) => annotations(core).labelSets()),
+  'labelSets.create': endpoint(
+    z.object({ name: z.string().trim().min(1).max(200), kind: z.enum(['multi_label', 'single_label']), description: z.string().max(2000).optional(), labels: z.array(z.string().trim().min(1).max(200)).min(1).max(200) }).strict(),
+    (core, input) => annotations(core).createLabelSet(input),
+  ),
+  'labelSets.addOlivesPreset': endpoint(none, (core) => annotations(core).addOlivesPreset()),
+  'labelSets.update': endpoint(
+    z
+      .object({
+        id: z.number().int().positive(),
+        name: z.string().trim().min(1).max(200).optional(),
+        labels: z.array(z.object({ id: z.number().int().positive().optional(), name: z.string().trim().min(1).max(200), shortName: z.string().max(20).nullable().optional() }).strict()).min(1).max(200),
+        removeAnnotated: z.boolean().optional(),
+      })
+      .strict(),
+    (core, input) => annotations(core).updateLabelSet(input.id, input),
+  ),
+  'labelSets.delete': endpoint(z.object({ id: z.number().int().positive(), removeAnnotated: z.boolean().optional() }).strict(), (core, input) => {
+    annotations(core).deleteLabelSet(input.id, input);
+    return null;
+  }),
+  'annotators.list': endpoint(none, (core) => annotations(core).annotators()),
+  'annotators.ensure': endpoint(z.object({ name: z.string().trim().min(1).max(100) }).strict(), (core, input) => annotations(core).ensureAnnotator(input.name)),
+  'annotations.image': endpoint(
+    z.object({ imageId: z.number().int().positive(), labelSetId: z.number().int().positive(), annotatorId: z.number().int().positive().nullable() }).strict(),
+    (core, input) => annotations(core).imageLabels(input.imageId, input.labelSetId, input.annotatorId),
+  ),
+  /** One label of one image, written at once; returns what it replaced (the client's undo). */
+  'annotations.set': endpoint(
+    z.object({ imageId: z.number().int().positive(), labelId: z.number().int().positive(), annotatorId: z.number().int().positive(), value: annotationValue.nullable(), adjudicate: z.boolean().optional() }).strict(),
+    (core, input) => annotations(core).set(input),
+  ),
+  'annotations.setMany': endpoint(
+    z.object({ imageIds: z.array(z.number().int().positive()).min(1).max(100_000), labelId: z.number().int().positive(), annotatorId: z.number().int().positive(), value: annotationValue.nullable() }).strict(),
+    (core, input) => annotations(core).setMany(input),
+  ),
+  /** Undo: writes back the values a set/setMany replaced. */
+  'annotations.revert': endpoint(
+    z.object({ changes: z.array(z.object({ imageId: z.number().int().positive(), labelId: z.number().int().positive(), annotatorId: z.number().int().positive(), previous: annotationValue.nullable(), value: annotationValue.nullable() }).strict()).min(1).max(100_000) }).strict(),
+    (core, input) => {
+      annotations(core).revert(input.changes);
+      return null;
+    },
+  ),
+  'annotations.addTime': endpoint(
+    z.object({ imageId: z.number().int().positive(), annotatorId: z.number().int().positive(), labelSetId: z.number().int().positive(), seconds: z.number().min(0).max(86_400) }).strict(),
+    (core, input) => annotations(core).addTime(input.imageId, input.annotatorId, input.labelSetId, input.seconds),
+  ),
+  'annotations.resolution': endpoint(z.object({ labelSetId: z.number().int().positive() }).strict(), (core, input) => annotations(core).resolution(input.labelSetId)),
 
   'splits.list': endpoint(none, (core) => listSplits(core.requireProject().project.db)),
   'splits.create': endpoint(
