@@ -198,6 +198,9 @@ describe('the Train view in Chromium', () => {
     await page.keyboard.press('Escape');
     await predictions.waitFor();
     expect(page.url()).toMatch(/#\/train$/);
+    // Back on the row of the image last shown, from the keyboard too.
+    const shown = await page.evaluate(() => document.activeElement?.closest('[data-testid="prediction-row"]')?.getAttribute('data-image-id'));
+    expect(shown).toBe(await predictions.getByTestId('prediction-row').nth(1).getAttribute('data-image-id'));
   });
 
   it('shows every setting of the chosen preset with its hint and sends valid pipeline params', async () => {
