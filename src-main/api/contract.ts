@@ -34,8 +34,8 @@ const annotations = (core: AppCore): AnnotationsRepository => new AnnotationsRep
 const PIPELINE_PRETRAIN_HINTS: Readonly<Record<keyof PipelinePretrainSettings, string>> = Object.freeze({
   arch: 'Backbone: vit_tiny for CPUs, vit_small for the paper, resnet18 as a convolutional alternative.',
   patch: 'ViT patch size in px: 16 as in the paper; 8 sees finer detail at 4x the cost.',
-  custom: 'Width, depth and heads of a vit_custom backbone.',
-  resnetWidths: 'Channel widths of the four ResNet stages.',
+  custom: 'Shape of a vit_custom backbone as JSON, e.g. {"embedDim": 192, "depth": 12, "numHeads": 3}; other backbones ignore it.',
+  resnetWidths: 'Channel widths of the four resnet18 stages, e.g. 64, 128, 256, 512 (the standard ones when empty).',
   epochs: DINO_CONFIG_HINTS.epochs,
   batch: DINO_CONFIG_HINTS.batchSize,
   outDim: DINO_CONFIG_HINTS.outDim,

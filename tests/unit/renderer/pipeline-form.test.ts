@@ -35,7 +35,9 @@ describe('pipeline form fields', () => {
     const keys = fields.map((f) => f.key);
     expect(keys.slice(0, Object.keys(PIPELINE_PRESETS.quick.pretrain).length)).toEqual(Object.keys(PIPELINE_PRESETS.quick.pretrain));
     expect(keys).toEqual(expect.arrayContaining(['lr', 'teacherTemp', 'momentumTeacher', 'dropPath']));
-    expect(keys).not.toContain('custom');
+    expect(keys).toEqual(expect.arrayContaining(['custom', 'resnetWidths']));
+    expect(fields.find((f) => f.key === 'custom')).toMatchObject({ kind: 'json', inPreset: false });
+    expect(fields.find((f) => f.key === 'resnetWidths')).toMatchObject({ kind: 'range', inPreset: false });
     expect(fields.find((f) => f.key === 'arch')).toMatchObject({ kind: 'choice', inPreset: true });
     expect(fields.find((f) => f.key === 'lr')).toMatchObject({ kind: 'number', inPreset: false });
     const downstream = settingFields(PIPELINE_PRESETS.quick.downstream, presets.downstreamHints);
@@ -44,6 +46,10 @@ describe('pipeline form fields', () => {
     expect(parseSetting({ key: 'lr', kind: 'number', inPreset: false }, ' ')).toBeUndefined();
     expect(parseSetting({ key: 'epochs', kind: 'number', inPreset: true }, '')).toBeInstanceOf(Error);
     expect(parseSetting({ key: 'cropScale', kind: 'range', inPreset: true }, '0.5 1')).toEqual([0.5, 1]);
+    expect(parseSetting({ key: 'resnetWidths', kind: 'range', inPreset: false }, '16, 32, 64, 128')).toEqual([16, 32, 64, 128]);
+    expect(parseSetting({ key: 'resnetWidths', kind: 'range', inPreset: false }, '16, 32')).toBeInstanceOf(Error);
+    expect(parseSetting({ key: 'custom', kind: 'json', inPreset: false }, '{"embedDim": 32, "depth": 2, "numHeads": 2}')).toEqual({ embedDim: 32, depth: 2, numHeads: 2 });
+    expect(parseSetting({ key: 'custom', kind: 'json', inPreset: false }, '[1]')).toBeInstanceOf(Error);
   });
 
   it('reads sweep budgets and seeds', () => {
@@ -99,6 +105,12 @@ describe('PipelineFormState', () => {
       arms: ['dino_linear', 'supervised'],
       sweep: { budgets: [{ kind: 'fraction', value: 0.1 }, { kind: 'count', value: 100 }], seeds: [0, 1] },
     });
+    // A custom ViT needs its shape, and then is valid too.
+    form.pretrain.arch = 'vit_custom';
+    expect(form.request.problems).toEqual([expect.stringMatching(/vit_custom needs its shape/)]);
+    form.pretrain.custom = '{"embedDim": 32, "depth": 2, "numHeads": 2}';
+    expect(form.request.problems).toEqual([]);
+    expect(pipelineParamsSchema.parse(form.request.params).pretrain.custom).toEqual({ embedDim: 32, depth: 2, numHeads: 2 });
     // Another preset shows its own values again.
     form.choosePreset('quick');
     expect(form.pretrain.epochs).toBe(String(PIPELINE_PRESETS.quick.pretrain.epochs));

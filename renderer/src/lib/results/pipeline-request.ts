@@ -20,7 +20,7 @@ export type PipelineRequest = {
   sweep?: { budgets: Budget[]; seeds: number[] };
 };
 
-export type SettingKind = 'number' | 'range' | 'choice';
+export type SettingKind = 'number' | 'range' | 'choice' | 'json';
 
 export interface SettingField {
   key: string;
@@ -36,22 +36,25 @@ const CHOICES: Record<string, readonly string[]> = {
   arch: ['vit_tiny', 'vit_small', 'vit_custom', 'resnet18'],
   patch: ['16', '8'],
 };
-/** Structured settings that only matter for custom backbones: not shown as text fields. */
-const HIDDEN = new Set(['custom', 'resnetWidths']);
+/** Lists of numbers and their lengths ("0.6, 1"); `custom` (a vit_custom's shape) is JSON. */
+const LIST_LENGTH: Record<string, number> = { cropScale: 2, resnetWidths: 4 };
+const JSON_SETTINGS = new Set(['custom']);
 
 /** The fields of one half (pretraining or downstream): the hints' keys, the preset's first. */
 export function settingFields(values: Readonly<Record<string, unknown>>, hints: Readonly<Record<string, string>>): SettingField[] {
-  const keys = [...Object.keys(values), ...Object.keys(hints).filter((k) => !(k in values))].filter((k) => !HIDDEN.has(k));
+  const keys = [...Object.keys(values), ...Object.keys(hints).filter((k) => !(k in values))];
   return keys.map((key) => {
     const value = values[key];
-    const kind: SettingKind = CHOICES[key] ? 'choice' : Array.isArray(value) ? 'range' : 'number';
+    const kind: SettingKind = CHOICES[key] ? 'choice' : JSON_SETTINGS.has(key) ? 'json' : Array.isArray(value) || LIST_LENGTH[key] ? 'range' : 'number';
     return { key, kind, ...(CHOICES[key] ? { options: CHOICES[key] } : {}), inPreset: key in values };
   });
 }
 
 /** A preset's values as the text the fields show ("0.6, 1" for a range). */
 export function settingTexts(values: Readonly<Record<string, unknown>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
+  return Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)]),
+  );
 }
 
 /** Field text → the setting's value; undefined for an empty field (the default), an Error when unreadable. */
@@ -62,9 +65,19 @@ export function parseSetting(field: SettingField, text: string): unknown {
     if (!field.options?.includes(t)) return new Error(`${field.key} must be one of ${field.options?.join(', ')}`);
     return field.key === 'patch' ? Number(t) : t;
   }
+  if (field.kind === 'json') {
+    try {
+      const value = JSON.parse(t) as unknown;
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value;
+    } catch {
+      // reported below
+    }
+    return new Error(`${field.key} must be a JSON object, e.g. {"embedDim": 192, "depth": 12, "numHeads": 3}`);
+  }
   if (field.kind === 'range') {
+    const length = LIST_LENGTH[field.key] ?? 2;
     const parts = t.split(/[,\s]+/).filter(Boolean).map(Number);
-    if (parts.length !== 2 || parts.some((x) => !Number.isFinite(x))) return new Error(`${field.key} must be two numbers, e.g. "0.6, 1"`);
+    if (parts.length !== length || parts.some((x) => !Number.isFinite(x))) return new Error(`${field.key} must be ${length} numbers separated by commas`);
     return parts;
   }
   const n = Number(t);

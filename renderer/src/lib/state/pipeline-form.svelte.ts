@@ -117,6 +117,7 @@ export class PipelineFormState {
     const pretrain = readSettings(this.#pretrainFields, this.pretrain);
     const downstream = readSettings(this.#downstreamFields, this.downstream);
     problems.push(...pretrain.problems, ...downstream.problems);
+    if (pretrain.values.arch === 'vit_custom' && pretrain.values.custom === undefined) problems.push('vit_custom needs its shape in custom, e.g. {"embedDim": 192, "depth": 12, "numHeads": 3}.');
     const value = Number(this.budgetValue);
     if (this.budgetKind === 'fraction' && !(value > 0 && value <= 100)) problems.push('The label budget must be above 0 % and at most 100 %.');
     if (this.budgetKind === 'count' && !(Number.isInteger(value) && value >= 1)) problems.push('The number of labelled images must be a whole number of at least 1.');
