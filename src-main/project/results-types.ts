@@ -86,6 +86,8 @@ export interface CheckpointItem {
 export interface RunDetail {
   run: RunListItem & { config: unknown; engineInfo: unknown; parentRunId: number | null; metricNames: string[] };
   children: ChildRun[];
+  /** The run itself seen as a stage (its arm, budget and evaluations), e.g. a stand-alone `octdino finetune` run. */
+  self: ChildRun;
   checkpoints: CheckpointItem[];
 }
 

@@ -159,6 +159,7 @@ export class ResultsReader {
         metricNames: this.stmts.metricNames.all({ runId: id }) as string[],
       },
       children,
+      self: this.toChild(row),
       checkpoints,
     };
   }
@@ -181,7 +182,7 @@ export class ResultsReader {
   comparison(runId: number, options: { budget?: BudgetRef; seed?: number } = {}): Comparison | null {
     const parent = this.stmts.one.get(runId) as ListRow | undefined;
     if (!parent) return null;
-    const arms = this.armRuns(runId);
+    const arms = this.armRuns(runId, parent);
     const budgets = uniqueBudgets(arms.map((a) => a.budget));
     const seeds = [...new Set(arms.map((a) => a.seed))].sort((a, b) => a - b);
     const budget = options.budget ?? budgets.at(-1) ?? null;
@@ -210,9 +211,10 @@ export class ResultsReader {
 
   /** Test macro AUROC per arm and label budget (mean over seeds, each seed's value and interval). */
   efficiencyCurve(runId: number): EfficiencyCurve | null {
-    if (!this.stmts.one.get(runId)) return null;
+    const parent = this.stmts.one.get(runId) as ListRow | undefined;
+    if (!parent) return null;
     const groups = new Map<string, Map<string, { budget: BudgetRef; seeds: EfficiencySeed[] }>>();
-    for (const child of this.armRuns(runId)) {
+    for (const child of this.armRuns(runId, parent)) {
       if (!child.budget || !child.arm || !child.test) continue;
       const perArm = groups.get(child.arm) ?? new Map<string, { budget: BudgetRef; seeds: EfficiencySeed[] }>();
       groups.set(child.arm, perArm);
@@ -308,8 +310,10 @@ export class ResultsReader {
     return stmt;
   }
 
-  private armRuns(parentId: number): ChildRun[] {
-    return (this.stmts.armChildren.all(parentId, ...ARM_KINDS) as RunRow[]).map((row) => this.toChild(row, false));
+  /** The arm runs under `parentId`; a stand-alone arm run (no children) is its own one arm. */
+  private armRuns(parentId: number, parent: RunRow): ChildRun[] {
+    const children = (this.stmts.armChildren.all(parentId, ...ARM_KINDS) as RunRow[]).map((row) => this.toChild(row, false));
+    return children.length === 0 && (ARM_KINDS as string[]).includes(parent.kind) ? [this.toChild(parent, false)] : children;
   }
 
   private toListItem(row: ListRow): RunListItem {

@@ -167,6 +167,33 @@ describe('predictions', () => {
   });
 });
 
+describe('a stand-alone arm run', () => {
+  it('is its own stage and its own one arm', () => {
+    const db = project.db;
+    const id = Number(
+      db
+        .prepare(
+          `INSERT INTO runs (kind, name, status, label_set_id, config_json, seed, app_version, created_at)
+           VALUES ('finetune', 'dino_finetune', 'completed', ?, ?, 4, '0.1.0', '2026-03-03T00:00:00.000Z')`,
+        )
+        .run(seeded.labelSetId, JSON.stringify({ arm: 'dino_finetune', budget: { kind: 'count', value: 6, patients: 2, images: 6 }, seed: 4 })).lastInsertRowid,
+    );
+    try {
+      const metrics = JSON.stringify(results.comparison(seeded.pipelineId)!.arms[1]!.metrics);
+      db.prepare("INSERT INTO evaluations (run_id, subset, method, metrics_json, created_at) VALUES (?, 'test', 'dino_finetune', ?, 't')").run(id, metrics);
+      const detail = results.runDetail(id)!;
+      expect(detail.children).toEqual([]);
+      expect(detail.self).toMatchObject({ id, arm: 'dino_finetune', budget: { kind: 'count', value: 6 } });
+      const table = results.comparison(id)!;
+      expect(table.arms.map((a) => [a.arm, a.runId])).toEqual([['dino_finetune', id]]);
+      expect(table.labels).toEqual([...RESULT_LABELS]);
+      expect(results.efficiencyCurve(id)!.arms[0]!.points[0]).toMatchObject({ budget: { kind: 'count', value: 6 }, images: 6 });
+    } finally {
+      db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+    }
+  });
+});
+
 describe('results through the API contract', () => {
   it('answers the runs, results and presets endpoints and validates their input', async () => {
     const core = new AppCore({ appHome: path.join(temp.dir, 'home') });

@@ -23,7 +23,8 @@ export function runItem(id: number, overrides: Partial<RunListItem> = {}): RunLi
 }
 
 export function runDetail(id: number): RunDetail {
-  return { run: { ...runItem(id), parentRunId: null, config: {}, engineInfo: {}, metricNames: [] }, children: [], checkpoints: [] };
+  const self = { id, kind: 'pipeline' as const, name: `Pipeline ${id}`, status: 'completed' as const, error: null, seed: 0, arm: null, budget: null, createdAt: '', startedAt: null, finishedAt: null, val: null, test: null, metricNames: [] };
+  return { run: { ...runItem(id), parentRunId: null, config: {}, engineInfo: {}, metricNames: [] }, children: [], self, checkpoints: [] };
 }
 
 function label(name: string, auroc: number | null): BinaryLabelMetrics {
