@@ -51,6 +51,11 @@ describe('selectNext', () => {
     }
   });
 
+  it('does not exclude patients labelled in earlier rounds', () => {
+    const out = selectNext({ ...base, strategy: 'random', budget: 10, onePerPatient: true, labelled: [0, 2, 4] }); // patient A
+    expect(out.map((s) => patientOf(s.imageId - 1000)).sort()).toEqual(['A', 'B', 'C', 'D']);
+  });
+
   it('allows images with no split only while no split exists', () => {
     const unsplit = candidates.map((c) => ({ ...c, subset: null }));
     expect(selectNext({ ...base, candidates: unsplit, strategy: 'random', budget: 60, trainOnly: true })).toHaveLength(60);

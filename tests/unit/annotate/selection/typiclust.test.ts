@@ -66,6 +66,14 @@ describe('typiClust', () => {
     expect(picks[3]!.reason).toMatch(/already has 1 labelled or chosen/);
   });
 
+  it('copes with fewer distinct rows than clusters and with zero rows', () => {
+    const same = Float32Array.from({ length: 4 * 3 }, (_, k) => (k % 3 === 0 ? 1 : 0)); // four identical rows
+    const picks = typiClust(same, 3, { budget: 3, seed: 1 });
+    expect(new Set(picks.map((p) => p.index)).size).toBe(3);
+    for (const p of picks) expect(Number.isFinite(p.typicality)).toBe(true);
+    expect(typiClust(new Float32Array(6), 3, { budget: 5, seed: 1 })).toHaveLength(2);
+  });
+
   it('is deterministic for a seed', () => {
     expect(typiClust(x, d, { budget: 3, seed: 9 })).toEqual(typiClust(x, d, { budget: 3, seed: 9 }));
   });
