@@ -64,7 +64,7 @@ export function imagesToInput(tf: Tf, images: readonly Image8[], opts: Pick<Extr
 /** Features of a few images in one forward pass (evaluation mode); no tensor outlives the call. */
 export async function embedBatch(tf: Tf, backbone: Backbone, images: readonly Image8[], opts: Pick<ExtractOptions, 'inputSize' | 'mean' | 'std'>): Promise<Float32Array> {
   if (images.length === 0) return new Float32Array(0);
-  const features = tf.tidy(() => backbone.apply(imagesToInput(tf, images, opts), { training: false }));
+  const features = tf.tidy(() => backbone.apply(imagesToInput(tf, images, opts), { training: false, evaluation: true }));
   try {
     return (await features.data()) as Float32Array;
   } finally {

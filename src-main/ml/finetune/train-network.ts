@@ -216,7 +216,7 @@ export async function predictLogits(
     opts.signal?.throwIfAborted();
     const slots = subset.slots.slice(start, start + batch);
     const records = await cache.readBatch(slots);
-    const logits = tf.tidy(() => head.apply(backbone.apply(evalViews(tf, records, cache.size, opts.inputSize), { training: false })));
+    const logits = tf.tidy(() => head.apply(backbone.apply(evalViews(tf, records, cache.size, opts.inputSize), { training: false, evaluation: true })));
     try {
       out.set((await logits.data()) as Float32Array, start * L);
     } finally {

@@ -10,6 +10,13 @@ export interface BackboneApplyOptions {
   training: boolean;
   /** Seed of this call's drop-path decisions; without one the backbone's own stream advances. */
   dropPathSeed?: number;
+  /**
+   * Evaluation as the reference's `model.eval()`: BatchNorm uses (and leaves alone) its running
+   * statistics even in a network configured to normalise with batch statistics (the DINO teacher).
+   * Features for k-NN, probes and exports are computed this way, so an image's feature does not
+   * depend on the other images of its batch.
+   */
+  evaluation?: boolean;
 }
 
 export interface Backbone {

@@ -73,7 +73,7 @@ export class ResNet implements Backbone {
     this.checkInput(x);
     const { tf, config } = this;
     return tf.tidy(() => {
-      const batchStats = opts.training || config.batchStats === 'always';
+      const batchStats = !opts.evaluation && (opts.training || config.batchStats === 'always');
       let h = tf.relu(this.bn(conv2d(tf, x, this.param('conv1.weight'), 2, 3), 'bn1', batchStats));
       h = tf.maxPool(h, 3, 2, 1);
       let inplanes = config.widths[0];

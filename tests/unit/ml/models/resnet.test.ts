@@ -139,6 +139,24 @@ describe.each(['cpu', 'wasm'] as const)('ResNet on %s', (backend) => {
     }
   });
 
+  it("evaluates a DINO teacher as model.eval(): running statistics, untouched, each image independent of its batch", () => {
+    const teacher = new ResNet(tf, resnetConfig({ widths: SMALL, seed: 1, batchStats: 'always' }));
+    const x = image(tf, 3, 32, 32);
+    try {
+      teacher.apply(x, { training: false }).dispose(); // as in training: moves the running statistics
+      const before = Array.from(teacher.buffers.get('bn1.running_mean')!.dataSync());
+      const all = teacher.apply(x, { training: false, evaluation: true });
+      const first = tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1]);
+      const alone = teacher.apply(first, { training: false, evaluation: true });
+      expect(tf.max(tf.abs(tf.sub(tf.slice(all, [0, 0], [1, -1]), alone))).dataSync()[0]).toBeLessThan(1e-5);
+      expect(Array.from(teacher.buffers.get('bn1.running_mean')!.dataSync())).toEqual(before);
+      tf.dispose([all, first, alone]);
+    } finally {
+      teacher.dispose();
+      x.dispose();
+    }
+  });
+
   it('trains without leaking tensors', () => {
     const net = new ResNet(tf, resnetConfig({ widths: SMALL }));
     const x = image(tf, 2, 16, 16);
