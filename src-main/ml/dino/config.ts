@@ -53,7 +53,7 @@ export const DINO_CONFIG_HINTS: Readonly<Record<keyof DinoConfig, string>> = Obj
   headLayers: '3 as in the paper; fewer layers make the head cheaper but the features slightly worse.',
   headHiddenDim: '2048 as in the paper; 512-1024 is fine for small backbones and makes steps faster.',
   headBottleneckDim: '256 as in the paper; rarely worth changing.',
-  momentumTeacher: '0.996 default; raise towards 0.9995 for small batches (the teacher then moves more slowly).',
+  momentumTeacher: '0.996 for long runs (a run of T steps defaults to at most 1 − 10/T, so the teacher moves within the run); raise towards 0.9995 for small batches.',
   warmupTeacherTemp: '0.04 works well; lower it if the loss does not decrease at the start.',
   teacherTemp: '0.04 default; up to 0.07 can be better, but above ~0.07 training becomes unstable (collapse).',
   warmupTeacherTempEpochs: '0 in the reference; use ~30 when teacherTemp > warmupTeacherTemp.',
