@@ -8,7 +8,9 @@ import { z } from 'zod';
 import { APP_NAME, APP_VERSION } from '../app/version.js';
 import { JOB_KIND_NAMES } from '../jobs/job-kinds.js';
 import { imageDetail, imageFacets, imageFilterSchema, queryImages } from '../project/images.js';
-import { AnnotationsRepository } from '../project/annotations.js';
+import { agreementByLabel } from '../annotate/agreement.js';
+import { latestQueue } from '../annotate/queue/queue-store.js';
+import { AnnotationsRepository, humanRatings } from '../project/annotations.js';
 import { labelSetStats } from '../project/label-stats.js';
 import { resultsReader } from '../project/results.js';
 import { DINO_CONFIG_HINTS } from '../ml/dino/config.js';
@@ -195,6 +197,15 @@ export const api = {
     z.object({ imageId: z.number().int().positive(), annotatorId: z.number().int().positive(), labelSetId: z.number().int().positive(), seconds: z.number().min(0).max(86_400) }).strict(),
     (core, input) => annotations(core).addTime(input.imageId, input.annotatorId, input.labelSetId, input.seconds),
   ),
+  /** Per label: Cohen's kappa for each pair of annotators, Fleiss' for three or more, and the disagreements. */
+  'annotations.agreement': endpoint(z.object({ labelSetId: z.number().int().positive() }).strict(), (core, input) => {
+    const db = core.requireProject().project.db;
+    const set = annotations(core).labelSet(input.labelSetId);
+    const byLabel = new Map(agreementByLabel(humanRatings(db, input.labelSetId)).map((a) => [a.label, a]));
+    return set.labels.map((l) => byLabel.get(l.name) ?? { label: l.name, annotators: [], pairs: [], group: null, disagreements: [] });
+  }),
+  /** The newest "what to label next" queue of a label set (made by the annotate.queue job). */
+  'annotations.queue': endpoint(z.object({ labelSetId: z.number().int().positive() }).strict(), (core, input) => latestQueue(core.requireProject().project.db, input.labelSetId)),
   'annotations.resolution': endpoint(z.object({ labelSetId: z.number().int().positive() }).strict(), (core, input) => annotations(core).resolution(input.labelSetId)),
 
   'splits.list': endpoint(none, (core) => listSplits(core.requireProject().project.db)),

@@ -4,6 +4,7 @@
  * imports heavy job code (image codecs, TensorFlow.js).
  */
 import type { z } from 'zod';
+import { queueParamsSchema } from '../annotate/queue/queue-params.js';
 import { demoGenerateParamsSchema } from '../demo/demo-job-params.js';
 import { importParamsSchema } from '../import/import-job-params.js';
 import { finetuneParamsSchema } from '../ml/finetune/finetune-params.js';
@@ -41,6 +42,11 @@ export const JOB_KINDS = {
     title: 'Downstream training and evaluation',
     params: finetuneParamsSchema,
     load: async () => (await import('../ml/finetune/arm-job.js')).finetuneJob,
+  }),
+  'annotate.queue': defineJobKind({
+    title: 'What to label next',
+    params: queueParamsSchema,
+    load: async () => (await import('../annotate/queue/queue-job.js')).queueJob,
   }),
   pipeline: defineJobKind({
     title: 'Pretrain, fine-tune and evaluate',

@@ -303,3 +303,17 @@ export class AnnotationsRepository {
     return { bySource, unresolvedDisagreements: unresolved };
   }
 }
+
+/**
+ * Every human label of a set as ratings (annotator name, image, value), label by label in set
+ * order — what the agreement view compares. Imports, models and adjudications are not raters.
+ */
+export function humanRatings(db: SqliteDatabase, labelSetId: number): { label: string; annotator: string; imageId: number; value: AnnotationValue }[] {
+  return db
+    .prepare(
+      `SELECT l.name AS label, n.name AS annotator, a.image_id AS imageId, a.value FROM annotations a
+       JOIN labels l ON l.id = a.label_id JOIN annotators n ON n.id = a.annotator_id
+       WHERE l.label_set_id = ? AND a.source = 'human' ORDER BY l.position, a.image_id, n.name`,
+    )
+    .all(labelSetId) as { label: string; annotator: string; imageId: number; value: AnnotationValue }[];
+}

@@ -32,7 +32,7 @@ describe('migrations', () => {
     const db = freshDb();
     migrate(db, MIGRATIONS);
     const expected = [
-      'annotation_time', 'annotations', 'annotators', 'checkpoints', 'clinical_values', 'evaluations', 'images', 'jobs', 'label_sets',
+      'annotation_queue_items', 'annotation_queues', 'annotation_time', 'annotations', 'annotators', 'checkpoints', 'clinical_values', 'evaluations', 'images', 'jobs', 'label_sets',
       'labels', 'metrics', 'patients', 'predictions', 'project_meta', 'runs', 'sources', 'split_assignments', 'splits', 'volumes',
     ];
     expect(tableNames(db)).toEqual(expected);
