@@ -26,8 +26,14 @@ export interface ArmEvaluation {
 /** Fewer test positives than this make a label's interval too wide to read much into. */
 export const FEW_POSITIVES = 5;
 
+/** With fewer test patients than this, resampling patients cannot give a meaningful interval. */
+export const FEW_TEST_PATIENTS = 5;
+
 export function evaluationWarnings(test: EvaluationMetrics): string[] {
   const warnings: string[] = [];
+  if (test.patients < FEW_TEST_PATIENTS) {
+    warnings.push(`The test split has only ${test.patients} patient${test.patients === 1 ? '' : 's'} with labels: the 95 % intervals (a bootstrap over patients) are not meaningful; label more patients or give the test split a larger share.`);
+  }
   for (const l of test.perLabel) {
     if (l.auroc === null) warnings.push(`${l.label}: the test split has only one class among its ${l.n} images with a known value, so AUROC is undefined; label more scans of other patients or change the split.`);
     else if (l.positives < FEW_POSITIVES) warnings.push(`${l.label}: only ${l.positives} positive test image${l.positives === 1 ? '' : 's'}; its interval is wide.`);
