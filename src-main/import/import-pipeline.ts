@@ -8,7 +8,10 @@
  *   whose content was imported from elsewhere is recognised by its SHA-256 and not added twice;
  * - resumable: images are registered in small transactions only after their derived data is
  *   on disk, so a kill (even -9) loses only the files in flight, and a re-run does the rest;
- * - every failing file gets a reason, and the rest still imports.
+ * - every failing file gets a reason, and the rest still imports;
+ * - reproducible: files decode concurrently, but cache slots are handed out and images
+ *   registered in plan order, so importing the same files twice gives the same slots and image
+ *   ids (and a training run's data order with them).
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -89,13 +92,26 @@ export async function runImport(ctx: JobContext, plan: ImportPlan, options: Impo
     warnings: [...plan.warnings],
     seconds: 0,
   };
-  let pending: ImageRecord[] = [];
-  const flush = (): void => {
-    if (pending.length === 0) return;
-    registry.registerBatch(sourceId, pending, labels);
-    result.added += pending.length;
-    pending = [];
+  // Records wait here until every lower slot is registered or void (its derivation failed).
+  const ready = new Map<number, ImageRecord>();
+  const voidSlots = new Set<number>();
+  let nextToRegister = nextSlot;
+  const flush = (all = false): void => {
+    const batch: ImageRecord[] = [];
+    for (;;) {
+      const record = ready.get(nextToRegister);
+      if (record) batch.push(record);
+      else if (!voidSlots.delete(nextToRegister)) break;
+      ready.delete(nextToRegister);
+      nextToRegister++;
+    }
+    if (all) batch.push(...[...ready.values()].sort((a, b) => (a.cacheSlot ?? 0) - (b.cacheSlot ?? 0)));
+    if (all) ready.clear();
+    if (batch.length === 0) return;
+    registry.registerBatch(sourceId, batch, labels);
+    result.added += batch.length;
   };
+  const order = new PlanOrder();
 
   let done = 0;
   const total = plan.entries.length;
@@ -106,12 +122,12 @@ export async function runImport(ctx: JobContext, plan: ImportPlan, options: Impo
       fraction: from + (to - from) * (total === 0 ? 1 : done / total),
       message: `${done} of ${total} files · ${rate.toFixed(0)} files/s · ${relPath}`,
       etaSeconds: rate > 0 ? (total - done) / rate : null,
-      metrics: { files: done, total, added: result.added + pending.length, skipped: result.skipped, failed: result.failed.length, filesPerSecond: rate },
+      metrics: { files: done, total, added: result.added + ready.size, skipped: result.skipped, failed: result.failed.length, filesPerSecond: rate },
     });
   };
 
   /** Reads and decodes one file; returns null when it is skipped. Never throws for bad files. */
-  const processEntry = async (entry: SourceEntry): Promise<DecodedFrame[] | null> => {
+  const processEntry = async (entry: SourceEntry, index: number): Promise<DecodedFrame[] | null> => {
     const absPath = path.join(root, ...entry.relPath.split('/'));
     const size = (await stat(absPath)).size;
     const existing = registry.existing(sourceId, entry.relPath, 0);
@@ -132,10 +148,19 @@ export async function runImport(ctx: JobContext, plan: ImportPlan, options: Impo
       return null;
     }
     const frames: DecodedFrame[] = entry.format === 'dicom' ? await decodeDicomFrames(bytes, entry, limits) : [{ frameIndex: 0, image: await decodeImage(bytes, limits), meta: entry.meta }];
-    for (const frame of frames) {
-      const slot = nextSlot++;
-      const derived = await prepareDerived(frame.image, { thumbsDir, contentHash, frameIndex: frame.frameIndex, cache, slot });
-      pending.push({
+    await order.turn(index);
+    const slots = frames.map(() => nextSlot++);
+    order.release(index);
+    for (const [k, frame] of frames.entries()) {
+      const slot = slots[k] as number;
+      let derived;
+      try {
+        derived = await prepareDerived(frame.image, { thumbsDir, contentHash, frameIndex: frame.frameIndex, cache, slot });
+      } catch (err) {
+        for (const rest of slots.slice(k)) voidSlots.add(rest);
+        throw err;
+      }
+      ready.set(slot, {
         relPath: entry.relPath,
         frameIndex: frame.frameIndex,
         contentHash,
@@ -154,21 +179,24 @@ export async function runImport(ctx: JobContext, plan: ImportPlan, options: Impo
   };
 
   try {
-    await forEachConcurrently(plan.entries, options.concurrency ?? 6, ctx.signal, async (entry) => {
+    await forEachConcurrently(plan.entries, options.concurrency ?? 6, ctx.signal, async (entry, index) => {
       try {
-        await processEntry(entry);
+        await processEntry(entry, index);
       } catch (err) {
         const reason = describeFailure(err);
         registry.recordFailure(sourceId, entry.relPath, reason);
         result.failed.push({ path: entry.relPath, reason });
+      } finally {
+        // Skipped and failed files take no slot: let the next file take its turn.
+        order.release(index);
       }
       done++;
-      if (pending.length >= BATCH_SIZE) flush();
+      if (ready.size >= BATCH_SIZE) flush();
       report(entry.relPath);
     });
   } finally {
     // Cancelled or not, what finished is registered: a resumed import will skip it.
-    flush();
+    flush(true);
     await cache.close();
   }
   result.seconds = (Date.now() - started) / 1000;
@@ -225,15 +253,45 @@ export async function forEachConcurrently<T>(
   items: readonly T[],
   limit: number,
   signal: AbortSignal,
-  work: (item: T) => Promise<void>,
+  work: (item: T, index: number) => Promise<void>,
 ): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < items.length && !signal.aborted) {
-      const item = items[next++] as T;
-      await work(item);
+      const index = next++;
+      await work(items[index] as T, index);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
   signal.throwIfAborted();
+}
+
+/**
+ * Turns in plan order for work that runs concurrently: item i's `turn` resolves once items
+ * 0 … i−1 have each been released (they took their cache slots, or were skipped or failed).
+ * Items are started in order, so every earlier item is already running and will release.
+ */
+export class PlanOrder {
+  #next = 0;
+  readonly #released = new Set<number>();
+  readonly #waiting = new Map<number, () => void>();
+
+  turn(index: number): Promise<void> {
+    if (index <= this.#next) return Promise.resolve();
+    return new Promise((resolve) => this.#waiting.set(index, resolve));
+  }
+
+  /** Idempotent: a second release of the same item does nothing. */
+  release(index: number): void {
+    if (index < this.#next) return;
+    this.#released.add(index);
+    while (this.#released.delete(this.#next)) {
+      this.#next++;
+      const wake = this.#waiting.get(this.#next);
+      if (wake) {
+        this.#waiting.delete(this.#next);
+        wake();
+      }
+    }
+  }
 }
