@@ -4,6 +4,7 @@
  */
 import type { ApiClient } from '../api/api-client.js';
 import type { ProjectCounts } from '../../../../src-main/api/types.js';
+import { AnnotateState } from './annotate-state.svelte.js';
 import { AppState } from './app-state.svelte.js';
 import { DatasetState } from './dataset-state.svelte.js';
 import { ErrorsState } from './errors.svelte.js';
@@ -17,6 +18,7 @@ export interface Services {
   jobs: JobsState;
   dataset: DatasetState;
   train: TrainState;
+  annotate: AnnotateState;
   errors: ErrorsState;
   router: Router;
 }
@@ -26,13 +28,15 @@ export function createServices(api: ApiClient, win: Window = window): Services {
   const jobs = new JobsState(api, errors);
   const dataset = new DatasetState(api, errors);
   const train = new TrainState(api, errors, jobs);
+  const annotate = new AnnotateState(api, errors);
   const app = new AppState(api, errors, (project) => {
     dataset.reset();
     train.reset();
+    annotate.reset();
     if (project) void jobs.reload();
     else jobs.clear();
   });
-  return { api, app, jobs, dataset, train, errors, router: new Router(win) };
+  return { api, app, jobs, dataset, train, annotate, errors, router: new Router(win) };
 }
 
 /** Counts that change what the Dataset view shows. */
@@ -46,7 +50,7 @@ function trainChanged(before: ProjectCounts, after: ProjectCounts): boolean {
   return before.runs !== after.runs || before.labelSets !== after.labelSets || before.labelledImages !== after.labelledImages;
 }
 
-export function startServices({ api, app, jobs, dataset, train, router }: Services): () => void {
+export function startServices({ api, app, jobs, dataset, train, annotate, router }: Services): () => void {
   const stops = [
     router.start(),
     api.onConnection((state) => app.setConnection(state)),
@@ -54,6 +58,7 @@ export function startServices({ api, app, jobs, dataset, train, router }: Servic
       if (event.type === 'job.updated') {
         jobs.apply(event.job);
         train.jobUpdated(event.job);
+        annotate.jobUpdated(event.job);
       } else {
         const before = app.project;
         app.applyProject(event.project);

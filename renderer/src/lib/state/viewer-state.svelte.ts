@@ -73,24 +73,49 @@ export class ViewerState {
     try {
       const [detail, pixels] = await Promise.all([this.api.call('images.get', { id }), loadPixels(this.api.imageUrl(id, 'pixels'), abort.signal)]);
       if (request !== this.#request) return;
-      const sameVolume = detail.volume !== null && detail.volume.id === this.#detail?.volume?.id;
-      const sameSize = pixels.width === this.#pixels?.width && pixels.height === this.#pixels?.height;
-      this.#detail = detail;
-      this.#pixels = pixels;
-      this.#failure = null;
-      this.#range = pixels.bitDepth === 8 ? { min: 0, max: 255 } : sampleRange(pixels.samples);
-      if (!(sameVolume && this.#userWindow)) {
-        this.#userWindow = false;
-        this.#window = pixels.storedWindow ?? { low: this.#range.min, high: this.#range.max };
-      }
-      if (!sameSize || !this.#fitted) this.fit();
+      this.apply(detail, pixels);
     } catch (err) {
       if (request !== this.#request || abort.signal.aborted) return;
-      this.#failure = err instanceof Error ? err.message : String(err);
-      this.errors.handleError(err, `Could not show image ${id}`);
+      this.fail(id, err);
     } finally {
       if (request === this.#request) this.#loading = false;
     }
+  }
+
+  /** Marks the view as waiting for an image another owner loads (e.g. the Annotate view's prefetch). */
+  await(): void {
+    this.#request++;
+    this.#abort?.abort();
+    this.#loading = true;
+  }
+
+  /** Shows an image already loaded (prefetched) at once: no call, no await. */
+  show(detail: ImageDetail, pixels: PixelImage): void {
+    this.#request++;
+    this.#abort?.abort();
+    this.#loading = false;
+    this.apply(detail, pixels);
+  }
+
+  /** Reports an image that could not be loaded by its owner. */
+  fail(id: number, err: unknown): void {
+    this.#loading = false;
+    this.#failure = err instanceof Error ? err.message : String(err);
+    this.errors.handleError(err, `Could not show image ${id}`);
+  }
+
+  private apply(detail: ImageDetail, pixels: PixelImage): void {
+    const sameVolume = detail.volume !== null && detail.volume.id === this.#detail?.volume?.id;
+    const sameSize = pixels.width === this.#pixels?.width && pixels.height === this.#pixels?.height;
+    this.#detail = detail;
+    this.#pixels = pixels;
+    this.#failure = null;
+    this.#range = pixels.bitDepth === 8 ? { min: 0, max: 255 } : sampleRange(pixels.samples);
+    if (!(sameVolume && this.#userWindow)) {
+      this.#userWindow = false;
+      this.#window = pixels.storedWindow ?? { low: this.#range.min, high: this.#range.max };
+    }
+    if (!sameSize || !this.#fitted) this.fit();
   }
 
   /** The id of the slice `delta` steps away in this volume (clamped to its ends), or null. */
