@@ -1,3 +1,4 @@
+import { InspectInputError } from '../ml/inspect/errors.js';
 import { AnnotationError } from '../project/annotations.js';
 import { ZodError } from 'zod';
 import { JobRequestError } from '../jobs/job-runner.js';
@@ -48,6 +49,7 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof JobRequestError) return new ApiError('job_refused', err.message);
   if (err instanceof SplitError) return new ApiError('invalid_input', err.message);
   if (err instanceof AnnotationError) return new ApiError('invalid_input', err.message);
+  if (err instanceof InspectInputError) return new ApiError('invalid_input', err.message);
   if (err instanceof ZodError) return new ApiError('invalid_input', describeZodError(err));
   const message = err instanceof Error ? err.message : String(err);
   return new ApiError('internal', `Internal error: ${message}`);

@@ -6,6 +6,7 @@
 import { toApiError } from '../api/errors.js';
 import { APP_NAME, APP_VERSION } from '../app/version.js';
 import { CliError } from './cli-error.js';
+import { attentionCommand, attentionHelp } from './commands/attention.js';
 import { benchCommand, benchHelp } from './commands/bench.js';
 import { embedCommand, embedHelp } from './commands/embed.js';
 import { engineCommand, engineHelp } from './commands/engine.js';
@@ -39,6 +40,7 @@ const COMMANDS: Record<string, Command> = {
   finetune: { summary: 'one downstream arm (k-NN, linear probe, fine-tuning, supervised) at a label budget', help: finetuneHelp, run: finetuneCommand },
   evaluate: { summary: "score a finished downstream run again on its test split", help: evaluateHelp, run: evaluateCommand },
   export: { summary: 'export predictions (CSV), a classifier (TensorFlow.js) or a backbone (safetensors)', help: exportHelp, run: exportCommand },
+  attention: { summary: "draw a ViT's attention over a B-scan (per head and mean, thresholded, or rollout)", help: attentionHelp, run: attentionCommand },
   serve: { summary: 'serve the app in a browser (web mode)', help: serveHelp, run: serveCommand },
   embed: { summary: "write the CLS features of images from a run's or a file's backbone", help: embedHelp, run: embedCommand },
   bench: { summary: 'time DINO training steps on this machine (bench dino-step)', help: benchHelp, run: benchCommand },

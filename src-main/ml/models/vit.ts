@@ -28,6 +28,8 @@ export interface ViTFeatures {
   tokens: tfc.Tensor3D;
   /** Last block's self-attention [B, heads, T, T], T = 1 + gh·gw: DINO's attention maps. */
   attention: tfc.Tensor4D;
+  /** Every block's self-attention, first to last (only when asked for: attention rollout). */
+  layers?: tfc.Tensor4D[];
 }
 
 export class ViTInputError extends Error {
@@ -75,15 +77,15 @@ export class ViT implements Backbone {
   }
 
   /** The normalised [CLS] token, all normalised tokens, and the last block's attention. */
-  forwardWithAttention(x: tfc.Tensor4D, opts: BackboneApplyOptions = { training: false }): ViTFeatures {
+  forwardWithAttention(x: tfc.Tensor4D, opts: BackboneApplyOptions = { training: false }, { allLayers = false }: { allLayers?: boolean } = {}): ViTFeatures {
     const { tf } = this;
     return tf.tidy(() => {
-      const { tokens, batch, attn } = this.encode(x, opts, true);
+      const { tokens, batch, attn, layers } = this.encode(x, opts, allLayers ? 'all' : 'last');
       const [, numTokens, dim] = tokens.shape;
       const normed = this.norm(tf.reshape(tokens, [batch * numTokens, dim]) as tfc.Tensor2D, 'norm');
       const all = tf.reshape(normed, [batch, numTokens, dim]) as tfc.Tensor3D;
       const cls = tf.reshape(tf.slice(all, [0, 0, 0], [batch, 1, dim]), [batch, dim]) as tfc.Tensor2D;
-      return { cls, tokens: all, attention: attn! };
+      return { cls, tokens: all, attention: attn!, ...(allLayers ? { layers } : {}) };
     });
   }
 
@@ -168,8 +170,8 @@ export class ViT implements Backbone {
   private encode(
     x: tfc.Tensor4D,
     opts: BackboneApplyOptions,
-    wantAttention: boolean,
-  ): { tokens: tfc.Tensor3D; batch: number; attn: tfc.Tensor4D | null } {
+    wantAttention: false | 'last' | 'all',
+  ): { tokens: tfc.Tensor3D; batch: number; attn: tfc.Tensor4D | null; layers: tfc.Tensor4D[] } {
     this.checkInput(x);
     const { tf, config } = this;
     const mode = config.gradMode;
@@ -183,6 +185,7 @@ export class ViT implements Backbone {
     let h = tf.reshape(tf.add(withCls, this.positions(height / p, width / p)), [batch * numTokens, dim]) as tfc.Tensor2D;
     const rng = this.dropPathRng(opts);
     let attn: tfc.Tensor4D | null = null;
+    const layers: tfc.Tensor4D[] = [];
 
     // A residual branch with its sample-wise stochastic depth.
     const residual = (base: tfc.Tensor2D, branch: tfc.Tensor2D, rate: number): tfc.Tensor2D => {
@@ -201,10 +204,11 @@ export class ViT implements Backbone {
         projBias: this.param(`${b}.attn.proj.bias`),
       }, mode);
       if (wantAttention && i === config.depth - 1) attn = a.attn;
+      if (wantAttention === 'all') layers.push(a.attn);
       h = residual(h, a.out, rate);
       const hidden = gelu(tf, linear(tf, this.norm(h, `${b}.norm2`), this.param(`${b}.mlp.fc1.weight`), this.param(`${b}.mlp.fc1.bias`), mode), mode);
       h = residual(h, linear(tf, hidden, this.param(`${b}.mlp.fc2.weight`), this.param(`${b}.mlp.fc2.bias`), mode), rate);
     }
-    return { tokens: tf.reshape(h, [batch, numTokens, dim]) as tfc.Tensor3D, batch, attn };
+    return { tokens: tf.reshape(h, [batch, numTokens, dim]) as tfc.Tensor3D, batch, attn, layers };
   }
 }
