@@ -155,6 +155,19 @@ describe('AnnotateSession', () => {
     expect(session.imageId).toBe(2);
   });
 
+  it('stops the clock while the screen is hidden or another tab is shown', async () => {
+    const { session, transport, tick } = newSession([1, 2]);
+    await session.start();
+    await settle();
+    tick(2000);
+    session.leave();
+    tick(60_000); // hidden: not counted
+    session.resume();
+    tick(1000);
+    await session.command({ type: 'next' });
+    expect(callsOf(transport, 'annotations.addTime').map((c) => (c.input as { seconds: number }).seconds)).toEqual([2, 1]);
+  });
+
   it('shows a neighbouring slice for context while the labels stay with the labelled one', async () => {
     const { session } = newSession([1, 2, 3]);
     await session.start();

@@ -211,7 +211,12 @@ export class AnnotateSession {
     }
   }
 
-  /** Records the time on screen of the image being left. */
+  /** Restarts the clock of the shown image (the screen is visible again). */
+  resume(): void {
+    if (this.#shownAt === null && this.imageId !== null && !this.#finished && this.#images.has(this.imageId)) this.#shownAt = this.#now();
+  }
+
+  /** Records the time on screen of the image being left (or of a screen hidden). */
   leave(): void {
     const id = this.imageId;
     if (this.#shownAt === null || id === null) return;
