@@ -9,6 +9,7 @@ import { APP_NAME, APP_VERSION } from '../app/version.js';
 import { JOB_KIND_NAMES } from '../jobs/job-kinds.js';
 import { imageDetail, imageFacets, imageFilterSchema, queryImages } from '../project/images.js';
 import { agreementByLabel } from '../annotate/agreement.js';
+import { readEmbeddingMap } from '../ml/inspect/embedding-store.js';
 import { latestQueue } from '../annotate/queue/queue-store.js';
 import { AnnotationsRepository, humanRatings } from '../project/annotations.js';
 import { labelSetStats } from '../project/label-stats.js';
@@ -148,6 +149,51 @@ export const api = {
     downstreamHints: DOWNSTREAM_HINTS,
   })),
 
+  /** Kept checkpoint steps of a pretraining run (attention over training). */
+  'inspect.checkpoints': endpoint(z.object({ runId }).strict(), async (core, input) => {
+    const { checkpointSteps } = await import('../ml/inspect/run-backbone.js');
+    return checkpointSteps(core.requireProject().project, input.runId);
+  }),
+  /** A ViT's [CLS] attention over one image: per head and mean on the patch grid (the view draws the overlay). */
+  'inspect.attention': endpoint(
+    z
+      .object({
+        runId,
+        imageId: z.number().int().positive(),
+        checkpointStep: z.number().int().min(0).optional(),
+        rollout: z.boolean().default(false),
+        inputSize: z.number().int().min(16).max(1024).optional(),
+      })
+      .strict(),
+    async (core, input) => {
+      // Model code loads on first use only: the API process stays light until someone inspects.
+      const { attentionForImage } = await import('../ml/inspect/attention-service.js');
+      const r = await attentionForImage(core.requireProject().project, {
+        runId: input.runId,
+        imageId: input.imageId,
+        rollout: input.rollout,
+        overlay: null,
+        ...(input.checkpointStep !== undefined ? { checkpointStep: input.checkpointStep } : {}),
+        ...(input.inputSize !== undefined ? { inputSize: input.inputSize } : {}),
+      });
+      const cells = r.maps.grid[0] * r.maps.grid[1];
+      return {
+        heads: r.maps.heads,
+        grid: r.maps.grid,
+        rollout: r.maps.rollout,
+        maps: Array.from({ length: r.maps.heads }, (_, h) => Array.from(r.maps.maps.subarray(h * cells, (h + 1) * cells))),
+        mean: Array.from(r.maps.mean),
+        model: r.model,
+        inputSize: r.inputSize,
+        seconds: r.seconds,
+      };
+    },
+  ),
+  /** The stored 2-D map of a run's image features (made by the inspect.embedding job), as columns. */
+  'inspect.embeddingMap': endpoint(
+    z.object({ runId, method: z.enum(['pca', 'umap']).default('pca'), labelSetId: z.number().int().positive().optional() }).strict(),
+    (core, input) => readEmbeddingMap(core.requireProject().project, input.runId, input.method, input.labelSetId),
+  ),
   'labels.stats': endpoint(none, (core) => labelSetStats(core.requireProject().project.db)),
   'labelSets.list': endpoint(none, (core) => annotations(core).labelSets()),
   'labelSets.create': endpoint(

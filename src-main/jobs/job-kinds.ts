@@ -8,6 +8,7 @@ import { queueParamsSchema } from '../annotate/queue/queue-params.js';
 import { demoGenerateParamsSchema } from '../demo/demo-job-params.js';
 import { importParamsSchema } from '../import/import-job-params.js';
 import { finetuneParamsSchema } from '../ml/finetune/finetune-params.js';
+import { embeddingParamsSchema } from '../ml/inspect/embedding-params.js';
 import { pipelineParamsSchema } from '../ml/pipeline/pipeline-params.js';
 import { pretrainParamsSchema } from '../ml/pretrain/pretrain-params.js';
 import type { JobHandler } from './job-context.js';
@@ -47,6 +48,11 @@ export const JOB_KINDS = {
     title: 'What to label next',
     params: queueParamsSchema,
     load: async () => (await import('../annotate/queue/queue-job.js')).queueJob,
+  }),
+  'inspect.embedding': defineJobKind({
+    title: 'Embedding map',
+    params: embeddingParamsSchema,
+    load: async () => (await import('../ml/inspect/embedding-job.js')).embeddingJob,
   }),
   pipeline: defineJobKind({
     title: 'Pretrain, fine-tune and evaluate',

@@ -47,7 +47,7 @@ export async function attentionCommand(argv: string[], io: CliIo): Promise<void>
       rollout: values.rollout === true,
       overlay: { threshold: threshold > 0 && threshold < 1 ? threshold : null, opacity, colourMap },
     });
-    await writeFile(values.out, result.png);
+    await writeFile(values.out, result.png!);
     if (values.json) {
       printJson(io, { out: values.out, model: result.model, source: result.source, inputSize: result.inputSize, seconds: result.seconds, heads: result.maps.heads, grid: result.maps.grid, rollout: result.maps.rollout, maps: Array.from({ length: result.maps.heads }, (_, h) => Array.from(result.maps.maps.subarray(h * result.maps.grid[0] * result.maps.grid[1], (h + 1) * result.maps.grid[0] * result.maps.grid[1]))), mean: Array.from(result.maps.mean) });
     } else {

@@ -19,12 +19,13 @@ export interface AttentionRequest {
   /** Model input side; the run's own by default (rounded down to whole patches). */
   inputSize?: number;
   rollout: boolean;
-  overlay: OverlayOptions;
+  /** Draw the overlay PNG too (the CLI); the Inspect view draws its own from the maps. */
+  overlay: OverlayOptions | null;
 }
 
 export interface AttentionResult {
   maps: AttentionMaps;
-  png: Buffer;
+  png: Buffer | null;
   model: string;
   source: string;
   inputSize: number;
@@ -49,7 +50,7 @@ export async function attentionForImage(project: Project, req: AttentionRequest)
       input.dispose();
     }
     const seconds = (performance.now() - started) / 1000;
-    const png = await overlayPng(scan.data, scan.width, scan.height, maps, req.overlay);
+    const png = req.overlay ? await overlayPng(scan.data, scan.width, scan.height, maps, req.overlay) : null;
     return { maps, png, model: description, source: scan.source, inputSize, seconds };
   } finally {
     backbone.dispose();
