@@ -286,6 +286,35 @@ describe('the Annotate view in Chromium', () => {
     await expect.poll(async () => Promise.all(picked.map(irfOf))).toEqual([null, null, null]);
   });
 
+  it('rolls a refused write back on screen with an error banner', async () => {
+    // A second page whose socket the test answers for `annotations.set` with a refusal (the
+    // first page's socket stays direct, so its latencies have no proxy in them).
+    const other = await browser.newPage({ viewport: { width: 1400, height: 950 } });
+    try {
+      await other.routeWebSocket(/\/api\/ws$/, (ws) => {
+        const core = ws.connectToServer();
+        ws.onMessage((message) => {
+          const request = JSON.parse(String(message)) as { id: number; method: string };
+          if (request.method === 'annotations.set') ws.send(JSON.stringify({ id: request.id, ok: false, error: { code: 'internal', message: 'Refused by the end-to-end test.' } }));
+          else core.send(message);
+        });
+        core.onMessage((message) => ws.send(message));
+      });
+      await other.goto(`${server.url}#/annotate`);
+      await other.getByTestId('annotator-name').fill('Bo');
+      await other.getByTestId('annotate-start-button').click();
+      const irf = other.locator('[data-testid="label-row"][data-label="IRF"]');
+      await irf.waitFor();
+      const before = await irf.getAttribute('data-value');
+      await other.keyboard.press('2');
+      await expect.poll(() => other.getByRole('alert').filter({ hasText: 'Could not save the label' }).count()).toBe(1);
+      await expect.poll(() => irf.getAttribute('data-value')).toBe(before);
+      await other.screenshot({ path: path.join(OUTPUT_DIR, 'annotate-06-refused.png') });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('prints the latencies measured in the page', async () => {
     const lat = await page.evaluate(() => (window as unknown as { __lat: { saves: number[]; shows: number[] } }).__lat);
     const summary = (xs: number[]) => {

@@ -254,11 +254,29 @@ describe('AnnotateState', () => {
     expect(callsOf(transport, 'jobs.start')[0]?.input).toEqual({ kind: 'annotate.queue', params: { labelSetId: 1, strategy: 'random', budget: 20, seed: 1, onePerPatient: true, trainOnly: false } });
     const before = callsOf(transport, 'annotations.queue').length;
     state.jobUpdated(makeJob({ id: 12, kind: 'annotate.queue', status: 'running' }));
-    state.jobUpdated(makeJob({ id: 11, kind: 'annotate.queue', status: 'completed' }));
+    state.jobUpdated(makeJob({ id: 11, kind: 'pipeline', status: 'completed' }));
     expect(callsOf(transport, 'annotations.queue')).toHaveLength(before);
     state.jobUpdated(makeJob({ id: 12, kind: 'annotate.queue', status: 'completed' }));
     await settle();
     expect(callsOf(transport, 'annotations.queue')).toHaveLength(before + 1);
+    // A queue job for this set started elsewhere (the CLI, before a reload) is followed too; other sets' are not.
+    state.jobUpdated(makeJob({ id: 20, kind: 'annotate.queue', status: 'completed', params: { labelSetId: 2 } }));
+    state.jobUpdated(makeJob({ id: 21, kind: 'annotate.queue', status: 'completed', params: { labelSetId: 1 } }));
+    await settle();
+    expect(callsOf(transport, 'annotations.queue')).toHaveLength(before + 2);
+  });
+
+  it('creates, edits and deletes label sets, and adds the OLIVES preset, then shows the set', async () => {
+    const { state, transport } = newState();
+    transport.answer('labelSets.create', { ...MULTI, id: 7 }).answer('labelSets.addOlivesPreset', { ...MULTI, id: 8 }).answer('labelSets.update', MULTI).answer('labelSets.delete', null);
+    await state.activate();
+    expect(await state.createLabelSet('Fluid', 'single_label', ['none', 'IRF', 'SRF'])).toBe(true);
+    expect(callsOf(transport, 'labelSets.create')[0]?.input).toEqual({ name: 'Fluid', kind: 'single_label', labels: ['none', 'IRF', 'SRF'] });
+    expect(await state.addOlivesPreset()).toBe(true);
+    await state.updateLabelSet(1, 'Renamed', [{ id: 12, name: 'IRF', shortName: null }, { name: 'PED', shortName: 'PED' }], false);
+    expect(callsOf(transport, 'labelSets.update')[0]?.input).toEqual({ id: 1, name: 'Renamed', labels: [{ id: 12, name: 'IRF', shortName: null }, { name: 'PED', shortName: 'PED' }] });
+    transport.fail('labelSets.delete', 'invalid_input', 'label DRT has 3 annotations');
+    expect(await state.deleteLabelSet(1, false)).toBe(false);
   });
 
   it('batch: one setMany, one undo step', async () => {

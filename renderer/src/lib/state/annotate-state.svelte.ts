@@ -222,10 +222,20 @@ export class AnnotateState {
     });
   }
 
-  /** The queue job ended: show its queue (a failure is shown by the panel from the job). */
+  /**
+   * A queue job for this label set ended (this form's, or one started elsewhere: another window,
+   * the CLI, before a reload): show its queue. A failure is shown by the panel from the job.
+   */
   jobUpdated(job: JobView): void {
-    if (job.id !== this.#queueJobId || job.status === 'queued' || job.status === 'running') return;
-    if (job.status === 'completed') void this.refreshSet();
+    if (!this.#active || !this.isQueueJob(job) || job.status !== 'completed') return;
+    void this.refreshSet();
+  }
+
+  /** Whether `job` computes a queue for the chosen label set. */
+  isQueueJob(job: JobView): boolean {
+    if (job.kind !== 'annotate.queue') return false;
+    const params = job.params as { labelSetId?: unknown } | null;
+    return job.id === this.#queueJobId || (this.#labelSetId !== null && params?.labelSetId === this.#labelSetId);
   }
 
   // ---- label sets ----
