@@ -189,6 +189,16 @@ export const api = {
       };
     },
   ),
+  /** Grad-CAM of a ResNet run for one image: per label for a classifier, on the feature norm for a pretrained backbone. */
+  'inspect.gradCam': endpoint(z.object({ runId, imageId: z.number().int().positive() }).strict(), async (core, input) => {
+    const { gradCamForImage } = await import('../ml/inspect/grad-cam-service.js');
+    return gradCamForImage(core.requireProject().project, input);
+  }),
+  /** Patch features of a few images as colours (first three principal components across them). */
+  'inspect.patchColours': endpoint(z.object({ runId, imageIds: z.array(z.number().int().positive()).min(1).max(8) }).strict(), async (core, input) => {
+    const { patchColoursForImages } = await import('../ml/inspect/attention-service.js');
+    return patchColoursForImages(core.requireProject().project, input);
+  }),
   /** The stored 2-D map of a run's image features (made by the inspect.embedding job), as columns. */
   'inspect.embeddingMap': endpoint(
     z.object({ runId, method: z.enum(['pca', 'umap']).default('pca'), labelSetId: z.number().int().positive().optional() }).strict(),

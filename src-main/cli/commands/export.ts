@@ -1,6 +1,7 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { armClassifierFile, type ArmRunConfig } from '../../ml/finetune/arm-job.js';
+import { classifierBackboneTensors } from '../../ml/finetune/classifier-state.js';
 import { exportClassifierFolder } from '../../ml/finetune/export-classifier.js';
 import { writeMetricsCsv } from '../../ml/finetune/metrics-csv.js';
 import { writePredictionsCsv } from '../../ml/finetune/predictions-csv.js';
@@ -104,7 +105,8 @@ async function exportBackbone(project: Project, run: RunRecord, out: string): Pr
   const config = run.config as ArmRunConfig | null;
   if (!config?.arm) throw new CliError(`Run ${run.id} has no backbone to export.`);
   const { tensors } = readSafetensors(await readFile(armClassifierFile(project.dir, run.id)));
-  const entries = [...tensors].filter(([name]) => name.startsWith('backbone.')).map(([name, t]) => [name.slice('backbone.'.length), { shape: t.shape, data: t.data as Float32Array }] as const);
+  // Parameters and, for a ResNet, its running statistics, under the reference names.
+  const entries = [...classifierBackboneTensors(tensors)].map(([name, t]) => [name, { shape: t.shape, data: t.data as Float32Array }] as const);
   await writeFile(out, writeSafetensors(entries, { run: String(run.id), source: `${config.arm} backbone`, arch: config.backbone.arch }));
   return { backbone: out, tensors: entries.length };
 }

@@ -76,3 +76,17 @@ export async function loadClassifierState(tf: Tf, parts: ClassifierParts, file: 
   }
   return metadata;
 }
+
+/**
+ * The backbone's tensors of a classifier file under their reference names (parameters from
+ * `backbone.`, ResNet running statistics from `buffers.`), e.g. to load it as a plain backbone
+ * or export it as weights.
+ */
+export function classifierBackboneTensors<T>(tensors: ReadonlyMap<string, T>): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const [name, t] of tensors) {
+    if (name.startsWith('backbone.')) out.set(name.slice('backbone.'.length), t);
+    else if (name.startsWith('buffers.')) out.set(name.slice('buffers.'.length), t);
+  }
+  return out;
+}

@@ -56,3 +56,24 @@ export async function attentionForImage(project: Project, req: AttentionRequest)
     backbone.dispose();
   }
 }
+
+/** Patch-feature colours of up to 8 project images through a run's ViT (one PCA across them). */
+export async function patchColoursForImages(project: Project, req: { runId: number; imageIds: number[] }): Promise<{ grid: [number, number]; images: { imageId: number; rgb: number[] }[]; model: string }> {
+  const { patchColours } = await import('./patch-pca.js');
+  const { tf } = await loadEngine();
+  const scans = await Promise.all(req.imageIds.map((id) => projectScan(project, id)));
+  const { backbone, inputSize, description } = await loadRunBackbone(tf, project, req.runId);
+  try {
+    if (!(backbone instanceof ViT)) throw new InspectInputError(`Run ${req.runId} has a ${backbone.name} backbone: patch features need a ViT.`);
+    const p = backbone.config.patchSize;
+    const input = imagesToInput(tf, scans, { inputSize: Math.max(p, Math.floor(inputSize / p) * p) });
+    try {
+      const r = await patchColours(tf, backbone, input);
+      return { grid: r.grid, images: req.imageIds.map((imageId, i) => ({ imageId, rgb: Array.from(r.rgb[i]!) })), model: description };
+    } finally {
+      input.dispose();
+    }
+  } finally {
+    backbone.dispose();
+  }
+}

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Tf } from '../engine/index.js';
 import { armClassifierFile, buildBackbone, teacherWeightsFile, type ArmRunConfig } from '../finetune/arm-job.js';
+import { classifierBackboneTensors } from '../finetune/classifier-state.js';
 import type { Backbone } from '../models/backbone.js';
 import { ResNet } from '../models/resnet.js';
 import type { ViT } from '../models/vit.js';
@@ -68,7 +69,7 @@ export async function loadRunBackbone(tf: Tf, project: Project, runId: number, c
     inputSize = config.settings.inputSize;
     const file = armClassifierFile(project.dir, runId);
     if (!existsSync(file)) throw new InspectInputError(`Run ${runId} has no classifier yet (${run.status}).`);
-    tensors = readSafetensors(await readFile(file)).tensors;
+    tensors = classifierBackboneTensors(readSafetensors(await readFile(file)).tensors);
     description = `run ${runId} ${config.arm} classifier backbone`;
   } else {
     throw new InspectInputError(`Run ${runId} is a ${run.kind} run: pick its pretraining or one of its arms.`);

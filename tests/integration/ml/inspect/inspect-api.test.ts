@@ -5,6 +5,7 @@ import { dispatch } from '../../../../src-main/api/dispatch.js';
 import { JobRunner } from '../../../../src-main/jobs/job-runner.js';
 import type { PretrainResult } from '../../../../src-main/ml/pretrain/pretrain-job.js';
 import { Project } from '../../../../src-main/project/project.js';
+import { createPatientSplit } from '../../../../src-main/project/splits.js';
 import { makeTempDir } from '../../../fixtures/temp-dir.js';
 
 /** The Inspect endpoints on a tiny pretraining of the demo data: attention, checkpoints, embedding maps. */
@@ -13,6 +14,7 @@ describe('inspect endpoints and the embedding job', () => {
   let core: AppCore;
   let run: number;
   let images: number;
+  let resnetRun: number;
 
   const call = async <T>(method: string, input: unknown): Promise<T> => {
     const r = await dispatch(core, method, input);
@@ -36,6 +38,12 @@ describe('inspect endpoints and the embedding job', () => {
       expect(job.status, JSON.stringify(job.error)).toBe('completed');
     }
     images = p.db.prepare('SELECT count(*) FROM images').pluck().get() as number;
+    createPatientSplit(p.db, { name: 'split', seed: 1, fractions: { train: 0.5, val: 0.25, test: 0.25 } });
+    const cnn = await runner.waitFor(
+      runner.start('finetune', { arm: 'supervised', arch: 'resnet18', resnetWidths: [4, 8, 8, 16], labelSet: 'Demo biomarkers', backend: 'wasm', downstream: { inputSize: 32, batch: 8, finetuneEpochs: 1, warmupEpochs: 0, patience: 0, bootstrap: 10 } }).id,
+    );
+    expect(cnn.status, JSON.stringify(cnn.error)).toBe('completed');
+    resnetRun = (cnn.result as { runId: number }).runId;
     runner.shutdown();
     p.close();
     core = new AppCore({ appHome: path.join(temp.dir, 'home') });
@@ -71,4 +79,17 @@ describe('inspect endpoints and the embedding job', () => {
     const wrong = await dispatch(core, 'inspect.attention', { runId: run, imageId: 1, checkpointStep: 12345 });
     expect(wrong).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/kept steps/) } });
   });
+
+  it('gives Grad-CAM per biomarker for a ResNet classifier, and patch colours for a ViT; each refuses the other backbone', async () => {
+    const cam = await call<{ grid: number[]; maps: { target: string; map: number[] }[] }>('inspect.gradCam', { runId: resnetRun, imageId: 1 });
+    expect(cam.grid).toEqual([1, 1]);
+    expect(cam.maps.map((m) => m.target)).toEqual(['Fluid (IRF)', 'IR HRF', 'DRT/ME', 'Disruption of EZ', 'PED (serous)']);
+    expect(cam.maps.every((m) => m.map.every((v) => v >= 0))).toBe(true);
+    const colours = await call<{ grid: number[]; images: { imageId: number; rgb: number[] }[] }>('inspect.patchColours', { runId: run, imageIds: [1, 2, 3] });
+    expect(colours.grid).toEqual([4, 4]);
+    expect(colours.images.map((i) => i.rgb.length)).toEqual([48, 48, 48]);
+    expect(await dispatch(core, 'inspect.gradCam', { runId: run, imageId: 1 })).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/ViT backbone/) } });
+    expect(await dispatch(core, 'inspect.attention', { runId: resnetRun, imageId: 1 })).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/attention maps need a ViT/) } });
+  });
 });
+

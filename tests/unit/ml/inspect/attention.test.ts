@@ -112,3 +112,47 @@ describe('attention maps', () => {
     expect(at(7, 7)).toEqual(colourOf('inferno', 1).map(Math.round));
   });
 });
+
+describe('Grad-CAM and patch colours', () => {
+  it('Grad-CAM of a linear score on the pooled features is relu(A·w)/(h·w), computed directly', async () => {
+    const { ResNet } = await import('../../../../src-main/ml/models/resnet.js');
+    const { resnetConfig } = await import('../../../../src-main/ml/models/resnet-init.js');
+    const { gradCam } = await import('../../../../src-main/ml/inspect/grad-cam.js');
+    const net = new ResNet(tf, resnetConfig({ widths: [4, 8, 8, 16], seed: 2 }));
+    const x = image(64);
+    const w = tf.tensor1d(Float32Array.from({ length: 16 }, (_, i) => Math.sin(i + 1)));
+    try {
+      const cam = await gradCam(tf, net, x, (pooled) => tf.sum(tf.mul(pooled, w)) as tfc.Scalar);
+      expect(cam.grid).toEqual([2, 2]);
+      const direct = tf.tidy(() => {
+        const a = net.features(x, { training: false, evaluation: true });
+        return tf.relu(tf.div(tf.sum(tf.mul(a, w), 3), 4)).dataSync();
+      });
+      for (let i = 0; i < 4; i++) expect(cam.map[i]).toBeCloseTo(direct[i]!, 5);
+      expect(Array.from(cam.map).some((v) => v > 0)).toBe(true);
+    } finally {
+      net.dispose();
+      x.dispose();
+      w.dispose();
+    }
+  });
+
+  it('colours the patches of several images with one PCA, each channel spanning 0–255', async () => {
+    const { patchColours } = await import('../../../../src-main/ml/inspect/patch-pca.js');
+    const vit = new ViT(tf, customViTConfig({ embedDim: 32, depth: 2, numHeads: 2, patchSize: 8, imgSize: 32, seed: 5 }));
+    const x = tf.concat([image(32), tf.reverse(image(32), 2)]) as tfc.Tensor4D;
+    try {
+      const r = await patchColours(tf, vit, x);
+      expect(r.grid).toEqual([4, 4]);
+      expect(r.rgb).toHaveLength(2);
+      for (let c = 0; c < 3; c++) {
+        const channel = r.rgb.flatMap((rgb) => Array.from(rgb).filter((_, i) => i % 3 === c));
+        expect(Math.min(...channel)).toBe(0);
+        expect(Math.max(...channel)).toBe(255);
+      }
+    } finally {
+      vit.dispose();
+      x.dispose();
+    }
+  });
+});
