@@ -103,6 +103,23 @@ describe('AnnotateSession', () => {
     expect(undo.size).toBe(0);
   });
 
+  it('keeps a window of images around the current one, and reads labels again on the way back', async () => {
+    const { session, transport, core } = newSession([1, 2, 3, 4, 5, 6, 7, 8]);
+    await session.start();
+    await settle();
+    await session.command({ type: 'toggle', index: 0 });
+    for (let i = 0; i < 5; i++) await session.command({ type: 'next' });
+    await settle();
+    expect(session.imageId).toBe(6);
+    expect(session.isPrefetched(1)).toBe(false);
+    expect(session.isPrefetched(8)).toBe(true);
+    const reads = callsOf(transport, 'annotations.image').length;
+    await session.go(0);
+    expect(callsOf(transport, 'annotations.image').length).toBeGreaterThan(reads);
+    expect(values(session)).toEqual(['present', null, null]);
+    expect(core.value(1, 11)).toBe('present');
+  });
+
   it('undo on an earlier image goes back to it', async () => {
     const { session, core } = newSession([1, 2, 3]);
     await session.start();

@@ -356,6 +356,16 @@ export class AnnotateSession {
       this.#loads.delete(id);
       this.#loaded.delete(id);
     }
+    // Labels far behind are read again if the annotator goes back (a long session keeps a window, not everything).
+    const stale = [...this.#images.keys()].filter((id) => !keep.has(id));
+    if (stale.length > 0) {
+      const images = new Map(this.#images);
+      for (const id of stale) {
+        images.delete(id);
+        this.#labelLoads.delete(id);
+      }
+      this.#images = images;
+    }
   }
 
   /** Shows a neighbouring slice of the same volume in the viewer; the labels stay with the labelled slice. */
