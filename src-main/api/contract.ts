@@ -140,6 +140,17 @@ export const api = {
       .strict(),
     (core, input) => found(resultsReader(core.requireProject().project.db).predictions(input.evaluationId, input), `evaluation ${input.evaluationId}`),
   ),
+  /** A report of a pipeline or of chosen runs (HTML, or PDF by headless Chromium), written into the project's reports/ folder. */
+  'reports.create': endpoint(
+    z
+      .object({ pipelineId: runId.optional(), runIds: z.array(runId).min(1).max(200).optional(), format: z.enum(['html', 'pdf']).default('html') })
+      .strict()
+      .refine((r) => (r.pipelineId === undefined) !== (r.runIds === undefined), 'give either pipelineId or runIds'),
+    async (core, input) => {
+      const { reportIntoProject } = await import('../report/create-report.js');
+      return reportIntoProject(core.requireProject().project, input);
+    },
+  ),
   /** The one-click pipeline's presets, every setting with its hint, for the Train view's form. */
   'pipeline.presets': endpoint(none, () => ({
     presetNames: PRESET_NAMES,

@@ -18,6 +18,7 @@ import { initCommand, initHelp } from './commands/init.js';
 import { labelsCommand, labelsHelp } from './commands/labels.js';
 import { pipelineCommand, pipelineHelp } from './commands/pipeline.js';
 import { pretrainCommand, pretrainHelp } from './commands/pretrain.js';
+import { reportCommand, reportHelp } from './commands/report.js';
 import { serveCommand, serveHelp } from './commands/serve.js';
 import { splitCommand, splitHelp } from './commands/split.js';
 import { statusCommand, statusHelp } from './commands/status.js';
@@ -40,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   finetune: { summary: 'one downstream arm (k-NN, linear probe, fine-tuning, supervised) at a label budget', help: finetuneHelp, run: finetuneCommand },
   evaluate: { summary: "score a finished downstream run again on its test split", help: evaluateHelp, run: evaluateCommand },
   export: { summary: 'export predictions (CSV), a classifier (TensorFlow.js) or a backbone (safetensors)', help: exportHelp, run: exportCommand },
+  report: { summary: "a pipeline's (or runs') report as one self-contained HTML file or PDF", help: reportHelp, run: reportCommand },
   attention: { summary: "draw a ViT's attention over a B-scan (per head and mean, thresholded, or rollout)", help: attentionHelp, run: attentionCommand },
   serve: { summary: 'serve the app in a browser (web mode)', help: serveHelp, run: serveCommand },
   embed: { summary: "write the CLS features of images from a run's or a file's backbone", help: embedHelp, run: embedCommand },
