@@ -171,13 +171,17 @@ export function collectReportData(project: Project, scope: ReportScope): ReportD
   const dataset = datasetOf(project, labelSetId);
   const results = resultsOf(project, parent, arms);
   const reader = resultsReader(project.db);
-  const curves: TrainingCurves[] = all.map((r) => ({
+  // A sweep has one arm run per budget × seed: curves and settings are those of the table's runs
+  // (the others differ only in budget and seed, which the efficiency curve shows).
+  const shown = new Set(results.arms.map((a) => a.runId));
+  const detailed = all.filter((r) => !isArm(r) || shown.has(r.id));
+  const curves: TrainingCurves[] = detailed.map((r) => ({
     runId: r.id,
     stage: stageName(r),
     series: reader.runMetrics(r.id, r.kind === 'pretrain' ? PRETRAIN_METRICS : ARM_METRICS).filter((s) => s.total > 0),
     collapseSteps: r.kind === 'pretrain' ? runs.metric(r.id, 'collapse_warning').map((m) => m.step) : [],
   }));
-  const settings: StageSettings[] = [...(parent ? [parent] : []), ...all].map((r) => ({ stage: r === parent ? `${r.kind} (the whole experiment)` : stageName(r), runId: r.id, entries: flattenSettings(r.config) }));
+  const settings: StageSettings[] = [...(parent ? [parent] : []), ...detailed].map((r) => ({ stage: r === parent ? `${r.kind} (the whole experiment)` : stageName(r), runId: r.id, entries: flattenSettings(r.config) }));
   const engines = all.map((r) => ({ runId: r.id, stage: stageName(r), ...readEngine(r.engine), appVersion: r.appVersion }));
   const significance = significanceOf(project, results, labelSetId, dataset.labelSet?.kind === 'single_label');
   const efficiency = efficiencyOf(project, parent, parent ? [] : results.arms);

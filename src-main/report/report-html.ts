@@ -136,17 +136,18 @@ function pretrainCharts(c: TrainingCurves): string {
 
 function resultsSection(d: ReportData): string {
   const r = d.results;
-  const rows: { cells: string[]; macro: boolean }[] = [];
+  const rows: { cells: string[]; macro: boolean; start: boolean }[] = [];
   for (const a of r.arms) {
     const m = a.metrics;
     if (!m) {
-      rows.push({ cells: [td(armTitle(a.arm)), `<td colspan="7">run ${a.runId}: no test evaluation (${e(a.status)})</td>`], macro: false });
+      rows.push({ cells: [td(armTitle(a.arm)), `<td colspan="7">run ${a.runId}: no test evaluation (${e(a.status)})</td>`], macro: false, start: true });
       continue;
     }
     const multi = m.task === 'multi_label' ? (m as MultiLabelMetrics) : null;
     // An arm's first row: its macro means over the labels.
     rows.push({
       macro: true,
+      start: true,
       cells: [
         `<td>${e(armTitle(a.arm))}<br><span class="ci">run ${a.runId}${a.budget?.images ? `, ${a.budget.images} labelled images` : ''}</span></td>`,
         td('macro'),
@@ -161,13 +162,18 @@ function resultsSection(d: ReportData): string {
     for (const label of r.labels) {
       const l = m.perLabel.find((x) => x.label === label);
       if (!l) continue;
-      rows.push({ macro: false, cells: [td(''), td(label), td(`${l.positives} / ${l.n}`, 'num'), cell(l.auroc, l.ci.auroc), cell(l.auprc, l.ci.auprc), cell(l.f1, l.ci.f1), cell(l.sensitivity, l.ci.sensitivity), cell(l.specificity, l.ci.specificity)] });
+      rows.push({ macro: false, start: false, cells: [td(''), td(label), td(`${l.positives} / ${l.n}`, 'num'), cell(l.auroc, l.ci.auroc), cell(l.auprc, l.ci.auprc), cell(l.f1, l.ci.f1), cell(l.sensitivity, l.ci.sensitivity), cell(l.specificity, l.ci.specificity)] });
     }
   }
   const head = ['Arm', 'Label', 'Positives / n', 'AUROC', 'AUPRC', 'F1', 'Sensitivity', 'Specificity'];
-  const html = `<table class="results"><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((row) => `<tr${row.macro ? ' class="macro"' : ''}>${row.cells.join('')}</tr>`)
-    .join('')}</tbody></table>`;
+  // One <tbody> per arm, kept on one page where it fits (its macro row never ends a page alone).
+  const groups: string[] = [];
+  for (const row of rows) {
+    const tr = `<tr${row.macro ? ' class="macro"' : ''}>${row.cells.join('')}</tr>`;
+    if (row.start || groups.length === 0) groups.push(tr);
+    else groups[groups.length - 1] += tr;
+  }
+  const html = `<table class="results"><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead>${groups.map((g) => `<tbody class="keep">${g}</tbody>`).join('')}</table>`;
   const scope = [r.budgetText ? `label budget: ${r.budgetText}` : null, r.seed !== null ? `seed ${r.seed}` : null].filter(Boolean).join(', ');
   return section('Results', `<p>Test split${scope ? ` (${e(scope)})` : ''}. Each value with its 95 % bootstrap interval over patients; F1, sensitivity and specificity at the threshold chosen on validation.</p>${html}`);
 }
@@ -205,7 +211,7 @@ function efficiencySection(d: ReportData): string {
   const xs = series.flatMap((s) => s.xs).filter((x) => x > 0);
   const xLog = xs.length > 0 && Math.max(...xs) / Math.min(...xs) > 20;
   const note = budgets.size < 2 ? '<p class="note">One label budget only: a curve needs a sweep (octdino pipeline --sweep-labels 0.05,0.2,1.0).</p>' : '';
-  return section('Label efficiency', figure(lineChart({ title: 'Label efficiency: test macro AUROC by labelled images', xLabel: `labelled training images${xLog ? ' (log scale)' : ''}`, yLabel: 'test macro AUROC', series, yRange: [0, 1], xLog }), 'Mean over seeds; the band is the mean 95 % bootstrap interval.') + note);
+  return section('Label efficiency', figure(lineChart({ title: 'Label efficiency: test macro AUROC by labelled images', xLabel: `labelled training images${xLog ? ' (log scale)' : ''}`, yLabel: 'test macro AUROC', series, yRange: [0, 1], xLog, dodge: 4 }), 'Mean over seeds; the band is the mean 95 % bootstrap interval.') + note);
 }
 
 function attentionSection(d: ReportData): string {

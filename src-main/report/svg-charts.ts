@@ -26,6 +26,8 @@ export interface LineChartOptions {
   /** Fixed y range (e.g. [0, 1] for AUROC); otherwise fitted to the data. */
   yRange?: [number, number];
   xLog?: boolean;
+  /** Shift series i by (i − (n−1)/2)·dodge px so dots at the same x stay apart (arms at one budget). */
+  dodge?: number;
   width?: number;
   height?: number;
 }
@@ -74,7 +76,7 @@ export function lineChart(o: LineChartOptions): string {
     const pad = (y1 - y0) * 0.05;
     [y0, y1] = [y0 - pad, y1 + pad];
   }
-  const px = (x: number): number => m.left + ((tx(x) - x0) / (x1 - x0)) * plotW;
+  const axisX = (x: number): number => m.left + ((tx(x) - x0) / (x1 - x0)) * plotW;
   const py = (y: number): number => m.top + (1 - (y - y0) / (y1 - y0)) * plotH;
 
   const parts: string[] = [];
@@ -88,8 +90,8 @@ export function lineChart(o: LineChartOptions): string {
   const xTickValues = o.xLog ? niceTicks(x0, x1, 4).map((e) => 10 ** e).filter((v) => Number.isInteger(Math.log10(v))) : niceTicks(x0, x1, 6);
   const xTicks = (xTickValues.length >= 2 ? xTickValues : [...new Set(xs)]).filter((v) => tx(v) >= x0 - 1e-9 && tx(v) <= x1 + 1e-9);
   for (const v of xTicks) {
-    parts.push(`<line x1="${fmt(px(v))}" x2="${fmt(px(v))}" y1="${m.top + plotH}" y2="${m.top + plotH + 4}" class="axis"/>`);
-    parts.push(`<text x="${fmt(px(v))}" y="${m.top + plotH + 16}" text-anchor="middle" class="tick">${tickText(v)}</text>`);
+    parts.push(`<line x1="${fmt(axisX(v))}" x2="${fmt(axisX(v))}" y1="${m.top + plotH}" y2="${m.top + plotH + 4}" class="axis"/>`);
+    parts.push(`<text x="${fmt(axisX(v))}" y="${m.top + plotH + 16}" text-anchor="middle" class="tick">${tickText(v)}</text>`);
   }
   parts.push(`<line x1="${m.left}" x2="${m.left + plotW}" y1="${m.top + plotH}" y2="${m.top + plotH}" class="axis"/>`);
   parts.push(`<line x1="${m.left}" x2="${m.left}" y1="${m.top}" y2="${m.top + plotH}" class="axis"/>`);
@@ -98,10 +100,12 @@ export function lineChart(o: LineChartOptions): string {
   if (!hasData) parts.push(`<text x="${m.left + plotW / 2}" y="${m.top + plotH / 2}" text-anchor="middle" class="tick">no data</text>`);
 
   if (hasData && o.markers) {
-    for (const x of o.markers.xs) parts.push(`<line x1="${fmt(px(x))}" x2="${fmt(px(x))}" y1="${m.top}" y2="${m.top + plotH}" class="marker"/>`);
+    for (const x of o.markers.xs) parts.push(`<line x1="${fmt(axisX(x))}" x2="${fmt(axisX(x))}" y1="${m.top}" y2="${m.top + plotH}" class="marker"/>`);
   }
   o.series.forEach((s, i) => {
     const colour = PALETTE[i % PALETTE.length];
+    const shift = (o.dodge ?? 0) * (i - (o.series.length - 1) / 2);
+    const px = (x: number): number => axisX(x) + shift;
     const points = s.xs.map((x, k) => [x, s.ys[k] ?? null] as const).filter(([x, y]) => y !== null && Number.isFinite(y) && (!o.xLog || x > 0)) as [number, number][];
     if (s.band) {
       const band = s.xs.map((x, k) => [x, s.band![k] ?? null] as const).filter(([x, b]) => b !== null && (!o.xLog || x > 0)) as [number, [number, number]][];
