@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { zoomAt } from '../../../renderer/src/lib/imaging/view-transform.js';
 import { categoryColour, colourPoints, pointFacts, type EmbeddingMap } from '../../../renderer/src/lib/inspect/colouring.js';
-import { buildIndex, fitPoints, IDENTITY, nearestPoint, pointsInBox, rasterisePoints, relativeTransform, toBase, toScreen } from '../../../renderer/src/lib/inspect/scatter.js';
+import { buildIndex, fitPoints, IDENTITY, nearestPoint, pointSize, pointsInBox, rasterisePoints, relativeTransform, toBase, toScreen } from '../../../renderer/src/lib/inspect/scatter.js';
 
 describe('fitting the map to the canvas', () => {
   it('keeps the aspect ratio, centres the data and puts y up', () => {
@@ -139,5 +139,14 @@ describe('colouring the points', () => {
     expect(colours.size).toBeGreaterThan(190);
     expect(pointFacts(map, 0)).toEqual(['patient P10', 'OD', 'visit V1', 'train split', 'IRF present']);
     expect(pointFacts(map, 3)).toEqual(['OD', 'visit V2', 'IRF uncertain']);
+  });
+});
+
+describe('point size', () => {
+  it('is large for a few points and small for tens of thousands, in device pixels', () => {
+    expect(pointSize(30)).toBe(6);
+    expect(pointSize(5000)).toBe(4);
+    expect(pointSize(78_000)).toBe(2);
+    expect(pointSize(78_000, 2)).toBe(4);
   });
 });

@@ -135,6 +135,12 @@ export function pointsInBox(points: BasePoints, t: ViewTransform, a: readonly [n
   return out;
 }
 
+/** Side of a point's square in device pixels: large for a few points, small for tens of thousands. */
+export function pointSize(count: number, dpr = 1): number {
+  const css = count <= 1000 ? 6 : count <= 10_000 ? 4 : 2;
+  return Math.max(2, Math.round(css * dpr));
+}
+
 /**
  * All points as RGBA squares of `size` px (device pixels) under transform `t`, drawn in `order`
  * (later on top); `colours` holds RGB per category, `codes` the category of each point.
