@@ -274,3 +274,37 @@ describe('InspectChartsState', () => {
     expect(callsOf(transport, 'runs.list').length).toBe(lists + 1); // the statuses are read again
   });
 });
+
+describe('following jobs across choices', () => {
+  it('shows a map job only for the run and method it computes', async () => {
+    const { transport, inspect } = newInspect();
+    const e = inspect.embedding;
+    transport.answer('inspect.embeddingMap', null).answer('jobs.start', makeJob({ id: 40, kind: 'inspect.embedding', status: 'running' }));
+    await e.chooseRun(11);
+    await e.compute();
+    await e.chooseMethod('umap'); // another map: not the one being computed
+    expect(e.status).toBe('missing');
+    e.jobUpdated(makeJob({ id: 40, kind: 'inspect.embedding', status: 'running', progress: 0.7 }));
+    expect(e.status).toBe('missing');
+    await e.chooseMethod('pca'); // back to the one being computed
+    expect(e.status).toBe('computing');
+    const reads = callsOf(transport, 'inspect.embeddingMap').length;
+    e.jobUpdated(makeJob({ id: 40, kind: 'inspect.embedding', status: 'completed' }));
+    e.jobUpdated(makeJob({ id: 40, kind: 'inspect.embedding', status: 'completed' })); // the same news twice (event and jobs list)
+    expect(callsOf(transport, 'inspect.embeddingMap').length).toBe(reads + 1);
+  });
+
+  it('reads the runs list again when a training job trains a run it does not know', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const { transport, inspect } = newInspect();
+    inspect.activate('/a');
+    await vi.runAllTimersAsync();
+    const lists = callsOf(transport, 'runs.list').length;
+    inspect.jobUpdated(makeJob({ kind: 'pretrain', runId: 11 })); // known and finished: nothing to do
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(callsOf(transport, 'runs.list').length).toBe(lists);
+    inspect.jobUpdated(makeJob({ kind: 'pipeline', runId: 77 }));
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(callsOf(transport, 'runs.list').length).toBe(lists + 1);
+  });
+});

@@ -86,18 +86,24 @@ export class InspectChartsState {
     return this.load();
   }
 
-  /** A training job moved: read again after at most `refreshMs`; at once when it ended. */
+  /**
+   * A training job moved: read the chosen live runs' series again after at most `refreshMs`; the
+   * runs list (statuses, new runs and stages) at once when a job ended, and throttled when a job
+   * trains a run the list does not know yet.
+   */
   jobUpdated(job: JobView): void {
-    if (!TRAINING_JOB_KINDS.has(job.kind) || this.#chosen.length === 0) return;
+    if (!TRAINING_JOB_KINDS.has(job.kind)) return;
     const ended = job.status !== 'running' && job.status !== 'queued';
-    if (!ended && !this.live) return;
+    const unknown = job.runId !== null && !this.#runs.some((r) => r.id === job.runId || r.parentId === job.runId);
+    if (!ended && !unknown && !this.live) return;
     if (this.#timer && !ended) return;
     if (this.#timer) clearTimeout(this.#timer);
     const wait = ended ? 0 : Math.max(0, this.#lastRefresh + this.refreshMs - Date.now());
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      // Statuses (and new stages) come with the runs list; it chooses to reload the series.
-      void (ended ? this.reloadRuns() : this.load());
+      this.#lastRefresh = Date.now();
+      // The runs list hands the runs back through setRuns, which reads the live series again.
+      void (ended || unknown ? this.reloadRuns() : this.load());
     }, wait);
   }
 

@@ -19,6 +19,8 @@ export class InspectEmbeddingState {
   #map = $state.raw<EmbeddingMap | null>(null);
   #status = $state<EmbeddingStatus>('idle');
   #job = $state.raw<JobView | null>(null);
+  /** The run and method the job computes (another choice shows its own map, not this job). */
+  #jobFor: { runId: number; method: EmbeddingMethod } | null = null;
   #failure = $state<string | null>(null);
   #labelSets = $state.raw<readonly LabelSet[]>([]);
   #labelSetId = $state<number | null>(null);
@@ -78,6 +80,7 @@ export class InspectEmbeddingState {
     this.#map = null;
     this.#status = 'idle';
     this.#job = null;
+    this.#jobFor = null;
     this.#failure = null;
     this.#labelSets = [];
     this.#labelSetId = null;
@@ -132,9 +135,7 @@ export class InspectEmbeddingState {
       if (request !== this.#request) return;
       this.#map = map;
       if (map && this.#selected.length !== map.imageIds.length) this.clearSelection(map.imageIds.length);
-      // A job of this run and method still going keeps the "computing" state.
-      if (!map && this.#status === 'computing') return;
-      this.#status = map ? 'ready' : 'missing';
+      this.#status = map ? 'ready' : this.computingCurrent() ? 'computing' : 'missing';
     } catch (err) {
       if (request !== this.#request) return;
       this.#status = 'failed';
@@ -149,6 +150,7 @@ export class InspectEmbeddingState {
     try {
       const job = await this.api.call('jobs.start', { kind: 'inspect.embedding', params: { runId, method: this.#method } });
       this.#job = job;
+      this.#jobFor = { runId, method: this.#method };
       this.#failure = null;
       this.#status = 'computing';
       this.jobUpdated(job);
@@ -161,11 +163,24 @@ export class InspectEmbeddingState {
   jobUpdated(job: JobView): void {
     if (job.kind !== 'inspect.embedding' || job.id !== this.#job?.id) return;
     this.#job = job;
-    if (job.status === 'completed') void this.load();
-    else if (job.status === 'failed' || job.status === 'cancelled' || job.status === 'interrupted') {
+    const current = this.#jobFor?.runId === this.#runId && this.#jobFor?.method === this.#method;
+    if (job.status === 'completed') {
+      this.#jobFor = null;
+      if (current) void this.load();
+      return;
+    }
+    if (!current) return;
+    if (job.status === 'failed' || job.status === 'cancelled' || job.status === 'interrupted') {
+      this.#jobFor = null;
       this.#status = 'failed';
       this.#failure = job.error?.message ?? `The job ${job.status === 'failed' ? 'failed' : `was ${job.status}`}.`;
     } else this.#status = 'computing';
+  }
+
+  /** True while the job for the shown run and method is queued or running. */
+  private computingCurrent(): boolean {
+    const job = this.#job;
+    return this.#jobFor !== null && this.#jobFor.runId === this.#runId && this.#jobFor.method === this.#method && (job?.status === 'queued' || job?.status === 'running');
   }
 
   /** Replaces (or with `add`, extends) the selection with the given point indices. */
