@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInspectProject, type InspectProject } from './support/inspect-fixtures.js';
+import { createInspectProject, TINY_PRETRAIN, type InspectProject } from './support/inspect-fixtures.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, OUTPUT_DIR, ensureRendererBuilt, startWebServer, type WebServer } from './support/web-server.js';
 
 let server: WebServer;
@@ -108,6 +108,14 @@ function canvasDigest(locator: ReturnType<Page['locator']>): Promise<{ hash: num
     }
     return { hash, opaque, nonWhite };
   });
+}
+
+/** A call to the core over the web host's HTTP API (as a second client would). */
+async function call<T>(method: string, input: unknown): Promise<T> {
+  const res = await fetch(`${server.origin}/api/call/${method}`, { method: 'POST', body: JSON.stringify(input), headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' } });
+  const body = (await res.json()) as { ok: boolean; result?: T; error?: { message: string } };
+  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+  return body.result as T;
 }
 
 const overlay = () => page.getByTestId('attention-overlay').first();
@@ -294,6 +302,29 @@ describe('the Inspect view in Chromium', () => {
     for (const metric of ['loss', 'lr', 'teacher_entropy', 'kl_teacher_student']) await expect.poll(async () => (await canvasDigest(chart(metric))).opaque, { timeout: 10_000 }).toBeGreaterThan(200);
     expect(await page.getByTestId('chart-group').evaluateAll((groups) => groups.map((g) => (g as HTMLElement).dataset.group))).toEqual(expect.arrayContaining(['Loss', 'Schedules', 'Collapse monitor']));
     await shot('inspect-07-charts.png');
-    expect(consoleErrors).toEqual([]);
   });
+
+  it('follows a run while it trains: it appears, and its curves grow until it ends', async () => {
+    const job = await call<{ id: number }>('jobs.start', { kind: 'pretrain', params: { ...TINY_PRETRAIN, epochs: 8 } });
+    const runs = page.getByTestId('charts-run');
+    await expect.poll(() => runs.count(), { timeout: 20_000 }).toBe(2);
+    const newRun = Number(await runs.first().getAttribute('data-run-id'));
+    expect(newRun).not.toBe(seeded.runId);
+    await runs.first().locator('input').check();
+    const loss = page.locator('[data-testid="training-chart"][data-metric="loss"]');
+    const seen = new Set<number>();
+    let live = false;
+    for (const started = Date.now(); Date.now() - started < 60_000; ) {
+      seen.add(Number(await loss.getAttribute('data-points')));
+      live ||= (await page.locator('.live').count()) > 0;
+      const status = (await call<{ id: number; status: string }[]>('jobs.list', {})).find((j) => j.id === job.id)?.status;
+      if (status !== 'running' && status !== 'queued') break;
+      await page.waitForTimeout(250);
+    }
+    const [own, other] = await Promise.all([newRun, seeded.runId].map((id) => call<{ name: string; total: number }[]>('runs.metrics', { id, names: ['loss'] })));
+    const total = own![0]!.total + other![0]!.total;
+    await expect.poll(() => loss.getAttribute('data-points'), { timeout: 10_000 }).toBe(String(total));
+    console.log(`[inspect e2e] live charts: loss points seen while the run trained: ${[...seen].sort((a, b) => a - b).join(', ')} → ${total} at the end; "Live" shown: ${live}`);
+    expect(consoleErrors).toEqual([]);
+  }, 90_000);
 });

@@ -8,6 +8,24 @@ import { Project } from '../../../src-main/project/project.js';
 import { JobRunner } from '../../../src-main/jobs/job-runner.js';
 import type { PretrainResult } from '../../../src-main/ml/pretrain/pretrain-job.js';
 
+/** A 2-block, 2-head ViT with 8-px patches on 32-px crops: one epoch of the demo data trains in seconds. */
+export const TINY_PRETRAIN = {
+  arch: 'vit_custom',
+  custom: { embedDim: 32, depth: 2, numHeads: 2 },
+  patch: 8,
+  epochs: 1,
+  batch: 8,
+  outDim: 64,
+  headHiddenDim: 32,
+  headBottleneckDim: 16,
+  globalSize: 32,
+  localSize: 16,
+  localCrops: 1,
+  warmupEpochs: 0,
+  checkpointEvery: 1,
+  backend: 'wasm',
+} as const;
+
 export interface InspectProject {
   dir: string;
   runId: number;
@@ -25,22 +43,7 @@ export async function createInspectProject(dir: string): Promise<InspectProject>
       return job;
     };
     await wait('demo.generate', { patients: 6, eyesPerPatient: 1, visitsPerEye: 1, slicesPerVolume: 5, width: 160, height: 124 });
-    const pretrain = await wait('pretrain', {
-      arch: 'vit_custom',
-      custom: { embedDim: 32, depth: 2, numHeads: 2 },
-      patch: 8,
-      epochs: 1,
-      batch: 8,
-      outDim: 64,
-      headHiddenDim: 32,
-      headBottleneckDim: 16,
-      globalSize: 32,
-      localSize: 16,
-      localCrops: 1,
-      warmupEpochs: 0,
-      checkpointEvery: 1,
-      backend: 'wasm',
-    });
+    const pretrain = await wait('pretrain', TINY_PRETRAIN);
     const runId = (pretrain.result as PretrainResult).runId;
     await wait('inspect.embedding', { runId, method: 'pca', backend: 'wasm' });
     const imageIds = project.db.prepare('SELECT id FROM images ORDER BY id').pluck().all() as number[];
