@@ -10,7 +10,7 @@ import { JOB_KIND_NAMES } from '../jobs/job-kinds.js';
 import { imageDetail, imageFacets, imageFilterSchema, queryImages } from '../project/images.js';
 import { agreementByLabel } from '../annotate/agreement.js';
 import { readEmbeddingMap } from '../ml/inspect/embedding-store.js';
-import { latestQueue } from '../annotate/queue/queue-store.js';
+import { createManualQueue, latestQueue } from '../annotate/queue/queue-store.js';
 import { AnnotationsRepository, humanRatings } from '../project/annotations.js';
 import { labelSetStats } from '../project/label-stats.js';
 import { resultsReader } from '../project/results.js';
@@ -272,6 +272,17 @@ export const api = {
     return set.labels.map((l) => byLabel.get(l.name) ?? { label: l.name, annotators: [], pairs: [], group: null, disagreements: [] });
   }),
   /** The newest "what to label next" queue of a label set (made by the annotate.queue job). */
+  /** A queue of hand-picked images (e.g. a selection on the embedding map) for the Annotate view to follow. */
+  'annotations.queueManual': endpoint(
+    z.object({ labelSetId: z.number().int().positive(), imageIds: z.array(z.number().int().positive()).min(1).max(100_000), reason: z.string().trim().min(1).max(300).default('chosen by hand') }).strict(),
+    (core, input) => {
+      try {
+        return createManualQueue(core.requireProject().project.db, input);
+      } catch (err) {
+        throw new ApiError('invalid_input', (err as Error).message);
+      }
+    },
+  ),
   'annotations.queue': endpoint(z.object({ labelSetId: z.number().int().positive() }).strict(), (core, input) => latestQueue(core.requireProject().project.db, input.labelSetId)),
   'annotations.resolution': endpoint(z.object({ labelSetId: z.number().int().positive() }).strict(), (core, input) => annotations(core).resolution(input.labelSetId)),
 

@@ -17,3 +17,26 @@ export function latestQueue(db: SqliteDatabase, labelSetId: number): { id: numbe
     .all(labelSetId, q.id) as { rank: number; imageId: number; reason: string; score: number | null; labelled: number }[];
   return { ...q, items: items.map((i) => ({ ...i, labelled: i.labelled === 1 })) };
 }
+
+/**
+ * A queue chosen by hand (e.g. a box selected on the embedding map): the images in the order
+ * given, each with the same reason, as the newest queue of the label set. Unknown or unusable
+ * image ids are refused as a whole.
+ */
+export function createManualQueue(db: SqliteDatabase, input: { labelSetId: number; imageIds: readonly number[]; reason: string }): { id: number; items: number } {
+  const ids = [...new Set(input.imageIds)];
+  if (ids.length === 0) throw new Error('A queue needs at least one image.');
+  if (!db.prepare('SELECT 1 FROM label_sets WHERE id = ?').get(input.labelSetId)) throw new Error(`No label set ${input.labelSetId}.`);
+  const known = db.prepare("SELECT count(*) FROM images WHERE status = 'ok' AND id IN (SELECT value FROM json_each(?))").pluck().get(JSON.stringify(ids)) as number;
+  if (known !== ids.length) throw new Error(`${ids.length - known} of the ${ids.length} images are not usable images of this project.`);
+  return db.transaction(() => {
+    const id = Number(
+      db
+        .prepare("INSERT INTO annotation_queues (label_set_id, strategy, params_json, source_run_id, created_at) VALUES (?, 'manual', ?, NULL, ?)")
+        .run(input.labelSetId, JSON.stringify({ reason: input.reason, images: ids.length }), new Date().toISOString()).lastInsertRowid,
+    );
+    const insert = db.prepare('INSERT INTO annotation_queue_items (queue_id, rank, image_id, reason, score) VALUES (?, ?, ?, ?, NULL)');
+    ids.forEach((imageId, i) => insert.run(id, i + 1, imageId, input.reason));
+    return { id, items: ids.length };
+  })();
+}

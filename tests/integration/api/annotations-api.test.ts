@@ -59,4 +59,15 @@ describe('annotation endpoints through dispatch', () => {
     expect(edited).toMatchObject({ name: 'Six', labels: [{ name: 'New one' }] });
     expect(await call('annotations.resolution', { labelSetId: lp.multiSetId })).toMatchObject({ bySource: { import: expect.any(Number), human: expect.any(Number) } });
   });
+
+  it('makes a queue of hand-picked images that the Annotate view follows, refusing unknown images', async () => {
+    const ids = [lp.imageId(3, 1), lp.imageId(0, 0), lp.imageId(3, 1)];
+    const made = await call<{ id: number; items: number }>('annotations.queueManual', { labelSetId: lp.multiSetId, imageIds: ids, reason: 'box on the PCA map' });
+    expect(made.items).toBe(2);
+    const q = await call<{ strategy: string; items: { rank: number; imageId: number; reason: string }[] }>('annotations.queue', { labelSetId: lp.multiSetId });
+    expect(q).toMatchObject({ strategy: 'manual', items: [{ rank: 1, imageId: ids[0], reason: 'box on the PCA map' }, { rank: 2, imageId: ids[1] }] });
+    const bad = await dispatch(core, 'annotations.queueManual', { labelSetId: lp.multiSetId, imageIds: [999_999] });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/not usable images/) } });
+  });
 });
+
