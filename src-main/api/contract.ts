@@ -61,6 +61,17 @@ function found<T>(value: T | null, what: string): T {
   return value;
 }
 
+/** An export's input problems (no such run, not finished yet) reach the user as such, not as internal errors. */
+async function exportErrors<T>(run: () => Promise<T>): Promise<T> {
+  const { ExportError } = await import('../export/index.js');
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof ExportError) throw new ApiError(err.code === 'not_found' ? 'not_found' : 'invalid_input', err.message);
+    throw err;
+  }
+}
+
 export const api = {
   'app.info': endpoint(none, (core) => ({
     name: APP_NAME,
@@ -151,6 +162,41 @@ export const api = {
       return reportIntoProject(core.requireProject().project, input);
     },
   ),
+  /** Files already written into the project's reports/ and exports/ folders, newest first. */
+  'exports.list': endpoint(none, async (core) => {
+    const { listExports } = await import('../export/index.js');
+    return listExports(core.requireProject().project.dir);
+  }),
+  /** Test predictions of a run (a pipeline: all its arms) as CSV in exports/. */
+  'exports.predictions': endpoint(z.object({ runId }).strict(), async (core, input) => {
+    const { exportPredictions } = await import('../export/index.js');
+    return exportErrors(() => exportPredictions(core.requireProject().project, input.runId));
+  }),
+  /** Test metrics with 95 % intervals per arm and label as CSV in exports/. */
+  'exports.metrics': endpoint(z.object({ runId }).strict(), async (core, input) => {
+    const { exportMetrics } = await import('../export/index.js');
+    return exportErrors(() => exportMetrics(core.requireProject().project, input.runId));
+  }),
+  /** A label set as CSV: the effective labels, or one annotator's. */
+  'exports.labels': endpoint(z.object({ labelSetId: z.number().int().positive(), annotatorId: z.number().int().positive().optional() }).strict(), async (core, input) => {
+    const { exportLabels } = await import('../export/index.js');
+    return exportErrors(() => exportLabels(core.requireProject().project, input));
+  }),
+  /** A downstream run's classifier as a TensorFlow.js model folder in exports/. */
+  'exports.classifier': endpoint(z.object({ runId }).strict(), async (core, input) => {
+    const { exportClassifier } = await import('../export/index.js');
+    return exportErrors(() => exportClassifier(core.requireProject().project, input.runId));
+  }),
+  /** A pretraining's or downstream run's backbone as safetensors in exports/. */
+  'exports.backbone': endpoint(z.object({ runId }).strict(), async (core, input) => {
+    const { exportBackbone } = await import('../export/index.js');
+    return exportErrors(() => exportBackbone(core.requireProject().project, input.runId));
+  }),
+  /** The project as one .zip another researcher can unpack and open (source images not included). */
+  'exports.archive': endpoint(z.object({ withCheckpoints: z.boolean().default(false) }).strict(), async (core, input) => {
+    const { exportProjectArchive } = await import('../export/index.js');
+    return exportErrors(() => exportProjectArchive(core.requireProject().project, { withCheckpoints: input.withCheckpoints }));
+  }),
   /** The one-click pipeline's presets, every setting with its hint, for the Train view's form. */
   'pipeline.presets': endpoint(none, () => ({
     presetNames: PRESET_NAMES,

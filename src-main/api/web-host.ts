@@ -4,13 +4,14 @@
  * on its GPU server (binding beyond loopback needs `allowRemote` and still needs the token).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
+import { downloadTarget } from '../export/export-files.js';
 import type { AppCore, ApiEvent } from './core.js';
 import { dispatch } from './dispatch.js';
 import { deliverImage, IMAGE_VARIANTS, type ImageVariant } from './image-delivery.js';
@@ -51,6 +52,18 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.json': 'application/json',
   '.wasm': 'application/wasm',
+};
+
+/** Types of the files users export (reports, tables, models, archives). */
+const DOWNLOAD_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.pdf': 'application/pdf',
+  '.csv': 'text/csv; charset=utf-8',
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.zip': 'application/zip',
+  '.safetensors': 'application/octet-stream',
+  '.bin': 'application/octet-stream',
 };
 
 const wsRequestSchema = z.object({ id: z.number().int(), method: z.string().max(100), input: z.unknown().optional() });
@@ -115,6 +128,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (pathname.startsWith('/api/call/') && req.method === 'POST') return handleCall(req, res, pathname.slice('/api/call/'.length));
     const imageMatch = /^\/api\/images\/(\d{1,12})\/([a-z]+)$/.exec(pathname);
     if (imageMatch && req.method === 'GET') return serveImage(req, res, Number(imageMatch[1]), imageMatch[2] ?? '');
+    if (pathname.startsWith('/api/files/') && (req.method === 'GET' || req.method === 'HEAD')) return serveProjectFile(req, res, pathname.slice('/api/files/'.length), url.searchParams.get('inline') === '1');
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(res, pathname);
     sendJson(res, 405, { ok: false, error: { code: 'invalid_input', message: `${req.method} is not allowed here` } });
   }
@@ -155,6 +169,49 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       ...image.headers,
     });
     res.end(image.body);
+  }
+
+  /**
+   * A file the user exported (reports/<name>, exports/<name>, exports/<folder>/<name>) as a
+   * download. Only plain names inside those two folders of the open project, only regular files
+   * whose real path stays inside (no `..`, no links out); never a listing.
+   */
+  function serveProjectFile(req: IncomingMessage, res: ServerResponse, encoded: string, inline: boolean): void {
+    const project = options.core.project;
+    const notFound = (): void => sendJson(res, 404, { ok: false, error: { code: 'not_found', message: 'No such exported file' } });
+    let relative: string;
+    try {
+      relative = encoded.split('/').map(decodeURIComponent).join('/');
+    } catch {
+      return notFound();
+    }
+    const file = project ? downloadTarget(project.dir, relative) : null;
+    if (!project || !file) return notFound();
+    let real: string;
+    try {
+      real = realpathSync(file);
+      const folder = realpathSync(path.join(project.dir, relative.split('/')[0] ?? ''));
+      if (!real.startsWith(folder + path.sep) || !statSync(real).isFile()) return notFound();
+    } catch {
+      return notFound();
+    }
+    const ext = path.extname(real).toLowerCase();
+    const type = DOWNLOAD_TYPES[ext] ?? 'application/octet-stream';
+    // Shown in the browser only when asked and only as a sandboxed document: a report's own
+    // styles and inline images, no scripts, no requests back to this server.
+    const show = inline && (ext === '.html' || ext === '.pdf');
+    res.writeHead(200, {
+      'content-type': type,
+      'content-length': statSync(real).size,
+      'cache-control': 'no-store',
+      'content-disposition': `${show ? 'inline' : 'attachment'}; filename="${path.basename(real)}"`,
+      ...(show && ext === '.html' ? { 'content-security-policy': "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'" } : {}),
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    createReadStream(real).pipe(res);
   }
 
   function serveStatic(res: ServerResponse, pathname: string): void {

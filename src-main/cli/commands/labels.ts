@@ -1,5 +1,5 @@
-import { exportLabelsCsv, importLabelsCsv } from '../../project/labels-csv.js';
-import { AnnotationsRepository } from '../../project/annotations.js';
+import { ExportError, exportLabels } from '../../export/index.js';
+import { importLabelsCsv } from '../../project/labels-csv.js';
 import { Project } from '../../project/project.js';
 import { CliError } from '../cli-error.js';
 import { printJson, type CliIo } from '../output.js';
@@ -33,18 +33,18 @@ export async function labelsCommand(argv: string[], io: CliIo): Promise<void> {
   try {
     if (what === 'export') {
       if (values.out === undefined) throw new CliError(`labels export needs --out FILE.csv.\n${labelsHelp}`, 2);
-      const repo = new AnnotationsRepository(project.db);
-      const sets = repo.labelSets();
-      const set = values['label-set'] !== undefined ? sets.find((s) => s.name === values['label-set']) : sets[0];
-      if (!set) throw new CliError(values['label-set'] !== undefined ? `No label set "${values['label-set']}" (the project has ${sets.map((s) => `"${s.name}"`).join(', ') || 'none'}).` : 'The project has no label sets.');
-      let annotatorId: number | undefined;
-      if (values.annotator !== undefined) {
-        annotatorId = repo.annotators().find((a) => a.name === values.annotator)?.id;
-        if (annotatorId === undefined) throw new CliError(`No annotator "${values.annotator}" in this project.`);
+      try {
+        const result = await exportLabels(project, {
+          out: values.out,
+          ...(values['label-set'] !== undefined ? { labelSetName: values['label-set'] } : {}),
+          ...(values.annotator !== undefined ? { annotatorName: values.annotator } : {}),
+        });
+        if (values.json) printJson(io, { labelSet: result.labelSet, out: values.out, rows: result.rows, labels: result.labels });
+        else io.out(`Wrote ${result.rows} images × ${result.labels} labels of "${result.labelSet}" to ${values.out}.`);
+      } catch (err) {
+        if (err instanceof ExportError) throw new CliError(err.message);
+        throw err;
       }
-      const result = await exportLabelsCsv(project.db, { labelSetId: set.id, file: values.out, ...(annotatorId !== undefined ? { annotatorId } : {}) });
-      if (values.json) printJson(io, { labelSet: set.name, out: values.out, ...result });
-      else io.out(`Wrote ${result.rows} images × ${result.labels} labels of "${set.name}" to ${values.out}.`);
       return;
     }
     if (values.file === undefined) throw new CliError(`labels import needs --file FILE.\n${labelsHelp}`, 2);
