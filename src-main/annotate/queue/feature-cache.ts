@@ -5,8 +5,9 @@
  * imported after the features were computed are added on the next call.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../../imaging/atomic-write.js';
 import { TrainingCache } from '../../imaging/training-cache.js';
 import { extractCacheFeatures } from '../../ml/embed/extract.js';
 import type { Tf } from '../../ml/engine/index.js';
@@ -52,11 +53,7 @@ async function readTable(project: Project, runId: number): Promise<FeatureTable 
 
 async function writeTable(project: Project, t: FeatureTable): Promise<void> {
   const f = files(project, t.runId);
-  await mkdir(path.dirname(f.data), { recursive: true });
-  const put = async (file: string, bytes: Uint8Array | string): Promise<void> => {
-    await writeFile(`${file}.tmp`, bytes);
-    await rename(`${file}.tmp`, file);
-  };
+  const put = (file: string, bytes: Uint8Array | string): Promise<void> => writeFileAtomic(file, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
   await put(f.data, new Uint8Array(t.features.buffer, t.features.byteOffset, t.features.byteLength));
   await put(f.ids, new Uint8Array(t.imageIds.buffer, t.imageIds.byteOffset, t.imageIds.byteLength));
   // The metadata goes last: it is what makes the other two count.

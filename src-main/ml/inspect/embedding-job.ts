@@ -4,10 +4,9 @@
  * or UMAP (umap-js; seeded, so the same run gives the same map). Written to the project cache for
  * the Inspect view.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { UMAP } from 'umap-js';
 import { imageFeatures } from '../../annotate/queue/feature-cache.js';
+import { writeFileAtomic } from '../../imaging/atomic-write.js';
 import type { JobHandler } from '../../jobs/job-context.js';
 import { createRng, shuffled } from '../../random/rng.js';
 import { loadEngine } from '../engine/index.js';
@@ -52,11 +51,7 @@ export const embeddingJob: JobHandler<EmbeddingParams, EmbeddingResult> = async 
     xy = Float32Array.from(umap.getEmbedding().flat());
   }
   const f = embeddingFiles(ctx.project, params.runId, params.method);
-  await mkdir(path.dirname(f.xy), { recursive: true });
-  const put = async (file: string, bytes: Uint8Array | string): Promise<void> => {
-    await writeFile(`${file}.tmp`, bytes);
-    await rename(`${file}.tmp`, file);
-  };
+  const put = (file: string, bytes: Uint8Array | string): Promise<void> => writeFileAtomic(file, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
   await put(f.xy, new Uint8Array(xy.buffer, xy.byteOffset, xy.byteLength));
   await put(f.ids, new Uint8Array(table.imageIds.buffer, table.imageIds.byteOffset, table.imageIds.byteLength));
   await put(f.meta, JSON.stringify({ runId: params.runId, method: params.method, count: n, dim: d, seed: params.seed, ...(params.method === 'umap' ? { neighbours: params.neighbours, minDist: params.minDist } : {}), createdAt: new Date().toISOString() }));
