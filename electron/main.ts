@@ -13,6 +13,8 @@ import { AppCore } from '../src-main/api/core.js';
 import { dispatch } from '../src-main/api/dispatch.js';
 import { toApiError } from '../src-main/api/errors.js';
 import { deliverImage, IMAGE_VARIANTS, type ImageVariant } from '../src-main/api/image-delivery.js';
+import { setPdfRenderer } from '../src-main/report/report-pdf.js';
+import { createElectronPdfRenderer } from './pdf-renderer.js';
 import { hardenSession, hardenWindow, isTrustedSender } from './security.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // dist/electron
@@ -25,9 +27,10 @@ const rendererUrl = pathToFileURL(rendererIndex).href;
  * rebuild:electron`, unpacked from the asar when packaged). Workers inherit the variable.
  */
 function useElectronSqliteBinding(): void {
+  // Packaged: the real file next to the asar first (a native module is loaded from disk).
   const candidates = [
+    ...(app.isPackaged ? [path.join(process.resourcesPath, 'app.asar.unpacked', 'native', 'electron', 'better_sqlite3.node')] : []),
     path.join(appRoot, 'native', 'electron', 'better_sqlite3.node'),
-    path.join(process.resourcesPath ?? '', 'app.asar.unpacked', 'native', 'electron', 'better_sqlite3.node'),
   ];
   const found = candidates.find((file) => existsSync(file));
   if (found) process.env.OCTDINO_SQLITE_BINDING = found;
@@ -71,6 +74,7 @@ function createWindow(): void {
     width: 1400,
     height: 900,
     title: 'OCT DINO Studio',
+    icon: path.join(appRoot, 'resources', 'icon.png'),
     webPreferences: {
       preload: path.join(here, 'preload.cjs'),
       contextIsolation: true,
@@ -88,6 +92,8 @@ async function start(): Promise<void> {
   useElectronSqliteBinding();
   await app.whenReady();
   hardenSession();
+  // reports.create with format 'pdf' prints with Electron's Chromium, not a system browser.
+  setPdfRenderer(createElectronPdfRenderer());
   core = new AppCore({ appHome: app.getPath('userData') });
   const requested = projectFromArgs(process.argv);
   try {

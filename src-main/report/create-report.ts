@@ -10,7 +10,7 @@ import type { Project } from '../project/project.js';
 import { addAttentionExamples } from './attention-examples.js';
 import { collectReportData, ReportInputError } from './report-data.js';
 import { renderReportHtml } from './report-html.js';
-import { ChromiumNotFoundError, htmlToPdf } from './report-pdf.js';
+import { ChromiumNotFoundError, renderPdf } from './report-pdf.js';
 import type { ReportScope } from './report-types.js';
 
 export type ReportFormat = 'html' | 'pdf';
@@ -41,7 +41,7 @@ export async function createReport(project: Project, scope: ReportScope, out: st
   const data = collectReportData(project, scope);
   if (options.attention !== false) await addAttentionExamples(project, data);
   const html = renderReportHtml(data);
-  const bytes = format === 'pdf' ? await htmlToPdf(html) : Buffer.from(html, 'utf8');
+  const bytes = format === 'pdf' ? await renderPdf(html) : Buffer.from(html, 'utf8');
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, bytes);
   return { path: out, format, bytes: bytes.length, runIds: data.runIds, sections: (html.match(/<h2>/g) ?? []).length, attentionExamples: data.attention.examples.length };

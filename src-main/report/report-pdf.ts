@@ -4,9 +4,10 @@
  * and a footer "page X of Y" on every page. The page gets the HTML as its content with every
  * request refused, so printing can never reach the network.
  *
- * In the desktop app, Electron's own `webContents.printToPDF` (same Chromium, same options) would
- * print the same HTML without a second browser; src-main never imports electron, so that belongs
- * in electron/ — TODO(electron): wire `reports.create` with format 'pdf' to printToPDF there.
+ * The printer is injectable (`setPdfRenderer`): the desktop app registers one built on Electron's
+ * own `webContents.printToPDF` (same Chromium, same page options, no second browser), which lives
+ * in electron/ because src-main never imports electron. Without one, `renderPdf` uses
+ * `htmlToPdf` below (the CLI and web mode).
  */
 import { existsSync } from 'node:fs';
 
@@ -45,6 +46,9 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
 /** Flags for a headless print on a server or in a container (no sandbox user namespace, no GPU). */
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
+/** Page margins in millimetres, the same as the report HTML's @page rule. */
+export const PDF_MARGINS_MM = { top: 16, right: 14, bottom: 18, left: 14 } as const;
+
 export const PDF_FOOTER = '<div style="font-size:8px;width:100%;text-align:center;color:#555;font-family:sans-serif;">page <span class="pageNumber"></span> of <span class="totalPages"></span></div>';
 
 export async function htmlToPdf(html: string, options: { executablePath?: string } = {}): Promise<Buffer> {
@@ -64,7 +68,7 @@ export async function htmlToPdf(html: string, options: { executablePath?: string
     return await page.pdf({
       format: 'A4',
       printBackground: true,
-      margin: { top: '16mm', right: '14mm', bottom: '18mm', left: '14mm' },
+      margin: { top: `${PDF_MARGINS_MM.top}mm`, right: `${PDF_MARGINS_MM.right}mm`, bottom: `${PDF_MARGINS_MM.bottom}mm`, left: `${PDF_MARGINS_MM.left}mm` },
       displayHeaderFooter: true,
       headerTemplate: '<div></div>',
       footerTemplate: PDF_FOOTER,
@@ -72,4 +76,27 @@ export async function htmlToPdf(html: string, options: { executablePath?: string
   } finally {
     await browser.close();
   }
+}
+
+/**
+ * Prints a complete, self-contained HTML document (no network, no scripts needed) to PDF bytes:
+ * A4, PDF_MARGINS_MM, backgrounds printed, footer PDF_FOOTER ("page X of Y").
+ */
+export type PdfRenderer = (html: string) => Promise<Uint8Array>;
+
+let injected: PdfRenderer | null = null;
+
+/** Replaces the default Chromium printer (the desktop passes Electron's); null restores it. */
+export function setPdfRenderer(renderer: PdfRenderer | null): void {
+  injected = renderer;
+}
+
+/** The printer reports use now: the injected one, else the headless Chromium one. */
+export function currentPdfRenderer(): PdfRenderer {
+  return injected ?? ((html) => htmlToPdf(html));
+}
+
+export async function renderPdf(html: string): Promise<Buffer> {
+  const bytes = await currentPdfRenderer()(html);
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
