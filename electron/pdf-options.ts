@@ -32,5 +32,16 @@ export function electronPdfOptions() {
 export function isAllowedPdfRequest(url: string, allowedFiles: ReadonlySet<string>): boolean {
   if (url.startsWith('data:')) return true;
   if (!url.startsWith('file:')) return false;
-  return allowedFiles.has(url.split('#')[0]!);
+  const wanted = normalFileUrl(url);
+  return [...allowedFiles].some((allowed) => normalFileUrl(allowed) === wanted);
+}
+
+/** A file: URL without query or fragment, percent-escapes decoded (Chromium and Node escape alike, mostly). */
+function normalFileUrl(url: string): string {
+  const bare = url.split('#')[0]!.split('?')[0]!;
+  try {
+    return decodeURI(bare);
+  } catch {
+    return bare;
+  }
 }

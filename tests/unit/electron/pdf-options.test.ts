@@ -23,9 +23,13 @@ describe("the desktop's printToPDF settings", () => {
     expect(isAllowedPdfRequest(file, allowed)).toBe(true);
     expect(isAllowedPdfRequest(`${file}#section-2`, allowed)).toBe(true);
     expect(isAllowedPdfRequest('data:image/png;base64,iVBORw0KGgo=', allowed)).toBe(true);
+    const spaced = 'file:///home/Jo%20Smith/tmp/octdino-report-x/report.html';
+    expect(isAllowedPdfRequest('file:///home/Jo Smith/tmp/octdino-report-x/report.html', new Set([spaced])), 'escaped alike').toBe(true);
     for (const url of [
       'file:///etc/passwd',
       'file:///tmp/octdino-report-abc/other.html',
+      'file:///tmp/octdino-report-abc/report.html.bak',
+      'file:///tmp/octdino-report-abc/%2e%2e/report.html',
       'https://example.com/font.woff2',
       'http://127.0.0.1:8080/',
       'octdino-image://image/1/thumb',
