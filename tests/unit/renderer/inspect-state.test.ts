@@ -273,6 +273,30 @@ describe('InspectChartsState', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(callsOf(transport, 'runs.list').length).toBe(lists + 1); // the statuses are read again
   });
+
+  it('reads a run’s series once more when it ends (its last steps), and a slower older read does not overwrite a newer one', async () => {
+    const { transport, inspect } = newInspect();
+    inspect.activate('/a');
+    await settle();
+    await inspect.charts.choose(5); // run 5 is running
+    const before = callsOf(transport, 'runs.metrics').length;
+    const ended = inspectRuns(Object.values(details())).map((r) => (r.id === 5 ? { ...r, status: 'completed' } : r));
+    inspect.charts.setRuns(ended);
+    await settle();
+    expect(callsOf(transport, 'runs.metrics').length).toBe(before + 1);
+    inspect.charts.setRuns(ended); // nothing changed, nothing live: no read
+    await settle();
+    expect(callsOf(transport, 'runs.metrics').length).toBe(before + 1);
+
+    let releaseOld: () => void = () => {};
+    transport.handlers.set('runs.metrics', () => new Promise((resolve) => (releaseOld = () => resolve({ ok: true, result: [{ name: 'loss', total: 2, steps: [0, 1], values: [5, 4] }] }))));
+    const old = inspect.charts.load();
+    transport.answer('runs.metrics', [{ name: 'loss', total: 3, steps: [0, 1, 2], values: [5, 4, 3] }]);
+    await inspect.charts.load();
+    releaseOld();
+    await old;
+    expect(inspect.charts.series.get(5)?.[0]?.total).toBe(3);
+  });
 });
 
 describe('following jobs across choices', () => {

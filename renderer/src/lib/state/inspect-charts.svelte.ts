@@ -64,12 +64,14 @@ export class InspectChartsState {
 
   /** The runs list changed: the first run is chosen when none is; runs gone are dropped. */
   setRuns(runs: readonly InspectRun[]): void {
+    // A run that was live and has just ended is read once more: its last steps came after the last refresh.
+    const wasLive = this.live;
     this.#runs = runs;
     const kept = this.#chosen.filter((id) => runs.some((r) => r.id === id));
     const next = kept.length > 0 ? kept : runs[0] ? [runs[0].id] : [];
     const changed = next.join() !== this.#chosen.join();
     this.#chosen = next;
-    if (changed || this.live) void this.load();
+    if (changed || wasLive || this.live) void this.load();
   }
 
   /** Shows only `runId`. */
@@ -108,7 +110,8 @@ export class InspectChartsState {
   }
 
   async load(): Promise<void> {
-    const generation = this.#generation;
+    // A newer read wins (an older one still in flight would put back the series of before the run ended).
+    const generation = ++this.#generation;
     const runs = this.chosenRuns;
     this.#lastRefresh = Date.now();
     try {
