@@ -1,9 +1,11 @@
 /**
  * The Inspect view in real Chromium through the real web mode, on a project with a tiny real
- * ViT pretraining and its PCA map (tests/e2e/support/inspect-fixtures.ts): attention overlays
- * that change with the head and the mass threshold, attention over training, the embedding map
- * drawn with a hover card, a click into the viewer, a box selection, UMAP computed by a real job
- * from the UI, the training charts, and frames per second of a scripted pan and zoom.
+ * ViT pretraining, its PCA map and a tiny ResNet classifier (tests/e2e/support/inspect-fixtures.ts):
+ * attention overlays that change with the head and the mass threshold, attention over training,
+ * patch-feature colours of two images and the ResNet's Grad-CAM, the embedding map drawn with a
+ * hover card, a click into the viewer, a box selection sent to the annotation queue, UMAP
+ * computed by a real job from the UI, the training charts, and frames per second of a scripted
+ * pan and zoom.
  *
  * The 78k-point measurement needs a map of 78k images, which this machine cannot pretrain in a
  * test: for that one step the test routes the page's WebSocket and answers `inspect.embeddingMap`
@@ -180,6 +182,59 @@ describe('the Inspect view in Chromium', () => {
     await shot('inspect-03-attention-over-training.png');
   });
 
+  it('links from the Dataset image viewer to that image’s attention', async () => {
+    const id = seeded.imageIds[3]!;
+    await page.evaluate((hash) => (window.location.hash = hash), `#/dataset/image/${id}`);
+    await expect.poll(() => page.getByTestId('image-viewer').getAttribute('data-image-id'), { timeout: 15_000 }).toBe(String(id));
+    await page.getByTestId('viewer-inspect').click();
+    await expect.poll(() => page.getByTestId('attention-facts').textContent(), { timeout: 30_000 }).toMatch(new RegExp(`^\\s*Image ${id} `));
+  });
+
+  it('colours the patch features of two images (shared principal components) and shows the ResNet’s Grad-CAM per biomarker', async () => {
+    await page.getByRole('tab', { name: 'Patch features' }).click();
+    await expect.poll(() => page.getByTestId('features-run').inputValue(), { timeout: 15_000 }).toBe(String(seeded.runId));
+    // The first two images are chosen; their colours come in one call and are drawn over each scan.
+    await expect.poll(() => page.getByTestId('features-facts').count(), { timeout: 60_000 }).toBe(1);
+    expect(await page.getByTestId('features-facts').textContent()).toMatch(/2 images on a 4 × 4 grid/);
+    const canvases = page.getByTestId('patch-canvas');
+    expect(await canvases.count()).toBe(2);
+    for (let i = 0; i < 2; i++) await expect.poll(() => canvases.nth(i).getAttribute('data-draw-ms'), { timeout: 15_000 }).not.toBe('');
+    expect(await canvases.first().evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height])).toEqual([160, 124]);
+    const [a, b] = [await canvasDigest(canvases.nth(0)), await canvasDigest(canvases.nth(1))];
+    expect(a.nonWhite).toBeGreaterThan(1000); // coloured patches, not an empty layer
+    expect(b.nonWhite).toBeGreaterThan(1000);
+    expect(a.hash).not.toBe(b.hash); // each image has its own parts
+    await shot('inspect-03b-patch-features.png');
+    // Beside the scan (opaque), and smooth.
+    await page.getByTestId('features-layout').selectOption('beside');
+    await expect.poll(async () => (await canvasDigest(canvases.first())).hash).not.toBe(a.hash);
+    const beside = (await canvasDigest(canvases.first())).hash;
+    await page.getByTestId('features-resample').selectOption('bilinear');
+    await expect.poll(async () => (await canvasDigest(canvases.first())).hash).not.toBe(beside);
+    await shot('inspect-03c-patch-features-beside.png');
+
+    // The ResNet refuses patch features in place; its Grad-CAM is one click away.
+    await page.getByTestId('features-run').selectOption(String(seeded.resnetRunId));
+    await expect.poll(() => page.getByTestId('features-error').textContent(), { timeout: 60_000 }).toMatch(/patch features need a ViT/);
+    await page.getByRole('button', { name: 'Show its Grad-CAM instead' }).click();
+    const cams = page.getByTestId('gradcam-panels').getByTestId('attention-overlay');
+    await expect.poll(() => cams.count(), { timeout: 60_000 }).toBe(2);
+    for (let i = 0; i < 2; i++) await expect.poll(() => cams.nth(i).getAttribute('data-draw-ms'), { timeout: 15_000 }).not.toBe('');
+    const targets = await page.getByTestId('features-target').locator('option').allTextContents();
+    expect(targets.length).toBeGreaterThan(1); // one map per biomarker of the demo label set
+    const first = await canvasDigest(cams.first());
+    expect(first.opaque).toBe(160 * 124);
+    // Another biomarker: the panel shows its map (a 2 × 2 grid on the fixture's 64-px inputs).
+    const panel = page.getByTestId('gradcam-panels').getByTestId('attention-panel').first();
+    const imageId = Number(await page.getByTestId('gradcam-panel').first().getAttribute('data-image-id'));
+    await page.getByTestId('features-target').selectOption({ index: 1 });
+    await expect.poll(() => panel.getAttribute('data-title')).toBe(`Image ${imageId} · ${targets[1]}`);
+    await expect.poll(async () => (await canvasDigest(cams.first())).hash).not.toBe(first.hash);
+    expect(await page.getByTestId('features-facts').textContent()).toMatch(/on a 2 × 2 grid \(64 px input\)/);
+    console.log(`[inspect e2e] Grad-CAM of the ResNet run: ${targets.length} targets (${targets.join(', ')})`);
+    await shot('inspect-03d-gradcam.png');
+  }, 120_000);
+
   it('draws the embedding map, shows a thumbnail on hover and opens the image on click', async () => {
     await page.getByRole('tab', { name: 'Embedding map' }).click();
     await expect.poll(() => page.getByTestId('embedding-status').getAttribute('data-status'), { timeout: 15_000 }).toBe('ready');
@@ -214,7 +269,7 @@ describe('the Inspect view in Chromium', () => {
     await expect.poll(() => page.getByTestId('embedding-canvas').count()).toBe(1);
   });
 
-  it('selects points with a shift-drag box and copies their ids for the annotation queue', async () => {
+  it('selects points with a shift-drag box, sends them to the annotation queue (Annotate shows it) and copies their ids', async () => {
     const box = (await page.getByTestId('embedding-canvas').boundingBox())!;
     await page.keyboard.down('Shift');
     await page.mouse.move(box.x + 2, box.y + 2);
@@ -225,10 +280,28 @@ describe('the Inspect view in Chromium', () => {
     await page.keyboard.up('Shift');
     const selection = page.getByTestId('embedding-selection');
     await expect.poll(async () => Number((await selection.locator('strong').textContent())?.replace(/,/g, ''))).toBe(seeded.imageIds.length);
+    const labelSet = Number(await page.getByTestId('embedding-queue-set').inputValue());
     await page.getByTestId('embedding-send').click();
+    await expect.poll(() => page.getByTestId('embedding-queued').textContent(), { timeout: 10_000 }).toContain(`Queue of ${seeded.imageIds.length} images made`);
+    const queue = await call<{ id: number; strategy: string; items: { imageId: number; reason: string }[] }>('annotations.queue', { labelSetId: labelSet });
+    expect(queue.strategy).toBe('manual');
+    expect(queue.items.map((i) => i.imageId).sort((a, b) => a - b)).toEqual(seeded.imageIds);
+    expect(queue.items[0]!.reason).toBe(`chosen on the PCA map of run ${seeded.runId}`);
+
+    // The secondary action still copies the ids.
+    await page.getByTestId('embedding-copy').click();
     await expect.poll(() => selection.textContent()).toMatch(/copied to the clipboard|Could not use the clipboard/);
     const copied = await page.evaluate(() => navigator.clipboard.readText().catch(() => ''));
     if (copied) expect(copied.split('\n').map(Number).sort((a, b) => a - b)).toEqual(seeded.imageIds);
+    await shot('inspect-04b-embedding-queued.png');
+
+    // The Annotate view follows the newest queue of its label set: this one.
+    await page.getByTestId('embedding-queued').getByRole('link', { name: 'open Annotate' }).click();
+    await expect.poll(() => page.getByTestId('queue-items').locator('summary').textContent(), { timeout: 15_000 }).toMatch(new RegExp(`#${queue.id}: manual, ${seeded.imageIds.length} images`));
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Inspect' }).click();
+    await page.getByRole('tab', { name: 'Embedding map' }).click();
+    await expect.poll(() => page.getByTestId('embedding-status').getAttribute('data-status'), { timeout: 15_000 }).toBe('ready');
+    expect(consoleErrors).toEqual([]);
   });
 
   it('computes the UMAP map with a real job from the UI', async () => {
@@ -295,8 +368,14 @@ describe('the Inspect view in Chromium', () => {
 
   it('charts the pretraining run’s curves: loss, schedules and the collapse monitor', async () => {
     await page.getByRole('tab', { name: 'Training charts' }).click();
+    // The newest run is charted first (the ResNet classifier): chart the teacher instead.
     const run = page.locator(`[data-testid="charts-run"][data-run-id="${seeded.runId}"] input`);
+    const cnn = page.locator(`[data-testid="charts-run"][data-run-id="${seeded.resnetRunId}"] input`);
+    await expect.poll(() => cnn.isChecked(), { timeout: 15_000 }).toBe(true);
+    await run.check();
+    await cnn.uncheck();
     await expect.poll(() => run.isChecked()).toBe(true);
+    await expect.poll(() => cnn.isChecked()).toBe(false);
     const chart = (metric: string) => page.locator(`[data-testid="training-chart"][data-metric="${metric}"] canvas`);
     await expect.poll(() => chart('loss').count()).toBe(1);
     for (const metric of ['loss', 'lr', 'teacher_entropy', 'kl_teacher_student']) await expect.poll(async () => (await canvasDigest(chart(metric))).opaque, { timeout: 10_000 }).toBeGreaterThan(200);
@@ -307,7 +386,7 @@ describe('the Inspect view in Chromium', () => {
   it('follows a run while it trains: it appears, and its curves grow until it ends', async () => {
     const job = await call<{ id: number }>('jobs.start', { kind: 'pretrain', params: { ...TINY_PRETRAIN, epochs: 8 } });
     const runs = page.getByTestId('charts-run');
-    await expect.poll(() => runs.count(), { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => runs.count(), { timeout: 20_000 }).toBe(3); // the teacher, the ResNet classifier and the new one
     const newRun = Number(await runs.first().getAttribute('data-run-id'));
     expect(newRun).not.toBe(seeded.runId);
     await runs.first().locator('input').check();

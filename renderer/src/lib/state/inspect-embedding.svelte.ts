@@ -2,7 +2,8 @@
  * The Embedding tab's state: a run's 2-D map of image features (PCA or UMAP), computed by an
  * `inspect.embedding` job when it is not stored yet and followed through `job.updated` events;
  * what the points are coloured by (a label of a label set, patient, eye, visit or split); and
- * the points the user selected with a box, to send on for labelling.
+ * the points the user selected with a box, sent to the annotation queue of a label set
+ * (`annotations.queueManual`: the Annotate view follows the newest queue of its set).
  */
 import type { ApiResult, JobView } from '../../../../src-main/api/types.js';
 import type { ApiClient } from '../api/api-client.js';
@@ -12,6 +13,14 @@ import type { ErrorsState } from './errors.svelte.js';
 export type EmbeddingMethod = 'pca' | 'umap';
 export type LabelSet = ApiResult<'labelSets.list'>[number];
 export type EmbeddingStatus = 'idle' | 'loading' | 'missing' | 'computing' | 'ready' | 'failed';
+
+/** What sending a selection to the annotation queue gave, for the selection it was about. */
+export interface QueueOutcome {
+  selected: Uint8Array;
+  /** Set on success. */
+  queue: { id: number; items: number; labelSet: string } | null;
+  error: string | null;
+}
 
 export class InspectEmbeddingState {
   #runId = $state<number | null>(null);
@@ -25,9 +34,13 @@ export class InspectEmbeddingState {
   #labelSets = $state.raw<readonly LabelSet[]>([]);
   #labelSetId = $state<number | null>(null);
   #colouring = $state.raw<Colouring>({ kind: 'patient' });
-  #colours = $derived(this.#map ? colourPoints(this.#map, this.#colouring) : null);
+  /** The colours of the last map and colouring asked for (see `colours`). */
+  #coloured: { map: EmbeddingMap | null; colouring: Colouring; colours: PointColours | null } | null = null;
   #selected = $state.raw<Uint8Array>(new Uint8Array(0));
   #selectedCount = $state(0);
+  #queueSetId = $state<number | null>(null);
+  #queueOutcome = $state.raw<QueueOutcome | null>(null);
+  #sending = $state(false);
   #request = 0;
 
   constructor(
@@ -63,8 +76,20 @@ export class InspectEmbeddingState {
   get colouring(): Colouring {
     return this.#colouring;
   }
+  /**
+   * Memoised by hand rather than a class `$derived`: read after the whole view was unmounted
+   * (another page visited) and mounted again, that derived kept its old value in the e2e test
+   * (svelte 5.57), so the legend and the plot showed the previous colouring. Reading the two
+   * fields here still tracks them for whoever reads the colours.
+   */
   get colours(): PointColours | null {
-    return this.#colours;
+    const map = this.#map;
+    const colouring = this.#colouring;
+    const memo = this.#coloured;
+    if (memo && memo.map === map && memo.colouring === colouring) return memo.colours;
+    const colours = map ? colourPoints(map, colouring) : null;
+    this.#coloured = { map, colouring, colours };
+    return colours;
   }
   /** 1 per selected point, in the map's order. */
   get selected(): Uint8Array {
@@ -74,8 +99,47 @@ export class InspectEmbeddingState {
     return this.#selectedCount;
   }
 
+  /** The label set a selection is queued for: the one chosen for it, else the colouring's, else the first. */
+  get queueLabelSetId(): number | null {
+    const known = (id: number | null) => id !== null && this.#labelSets.some((s) => s.id === id);
+    return known(this.#queueSetId) ? this.#queueSetId : known(this.#labelSetId) ? this.#labelSetId : (this.#labelSets[0]?.id ?? null);
+  }
+  /** The outcome of the last send, while the selection it was about is still the selection. */
+  get queueOutcome(): QueueOutcome | null {
+    const o = this.#queueOutcome;
+    return o && o.selected === this.#selected && this.#selectedCount > 0 ? o : null;
+  }
+  get sending(): boolean {
+    return this.#sending;
+  }
+
+  chooseQueueLabelSet(id: number): void {
+    this.#queueSetId = id;
+  }
+
+  /** Makes a queue of the selected images for the chosen label set (the newest queue is the one Annotate follows). */
+  async sendToQueue(): Promise<void> {
+    const labelSetId = this.queueLabelSetId;
+    const imageIds = this.selectedImageIds();
+    const selected = this.#selected;
+    if (labelSetId === null || imageIds.length === 0 || this.#sending) return;
+    const labelSet = this.#labelSets.find((s) => s.id === labelSetId)?.name ?? `label set ${labelSetId}`;
+    const reason = `chosen on the ${this.#method.toUpperCase()} map of run ${this.#runId}`;
+    this.#sending = true;
+    try {
+      const queue = await this.api.call('annotations.queueManual', { labelSetId, imageIds, reason });
+      this.#queueOutcome = { selected, queue: { ...queue, labelSet }, error: null };
+    } catch (err) {
+      this.#queueOutcome = { selected, queue: null, error: err instanceof Error ? err.message : String(err) };
+    } finally {
+      this.#sending = false;
+    }
+  }
+
   reset(): void {
     this.#request++;
+    this.#queueSetId = null;
+    this.#queueOutcome = null;
     this.#runId = null;
     this.#map = null;
     this.#status = 'idle';

@@ -1,7 +1,7 @@
 /**
  * The Inspect view's state for the open project: the runs that can be inspected (pretraining
- * teachers and downstream classifiers, flattened out of pipelines and sweeps) and the three
- * tabs' states (attention, embedding map, training charts). Job events are handed on to the
+ * teachers and downstream classifiers, flattened out of pipelines and sweeps) and the four
+ * tabs' states (attention, patch features, embedding map, training charts). Job events are handed on to the
  * tabs that follow jobs. One instance per API client (see `inspectStateFor`), so the tabs keep
  * what they showed when the user visits another view; dropped on a project switch.
  */
@@ -12,6 +12,7 @@ import type { ErrorsState } from './errors.svelte.js';
 import { InspectAttentionState } from './inspect-attention.svelte.js';
 import { InspectChartsState } from './inspect-charts.svelte.js';
 import { InspectEmbeddingState } from './inspect-embedding.svelte.js';
+import { InspectFeaturesState } from './inspect-features.svelte.js';
 
 /** Run kinds with a backbone to look at. */
 export const INSPECTABLE_KINDS = new Set(['pretrain', 'linear_probe', 'finetune', 'supervised', 'knn']);
@@ -54,10 +55,11 @@ export function inspectRuns(details: readonly RunDetail[]): InspectRun[] {
   return out.sort((a, b) => b.id - a.id);
 }
 
-export type InspectTab = 'attention' | 'embedding' | 'charts';
+export type InspectTab = 'attention' | 'features' | 'embedding' | 'charts';
 
 export class InspectState {
   readonly attention: InspectAttentionState;
+  readonly features: InspectFeaturesState;
   readonly embedding: InspectEmbeddingState;
   readonly charts: InspectChartsState;
   #runs = $state.raw<readonly InspectRun[]>([]);
@@ -71,6 +73,7 @@ export class InspectState {
     private readonly errors: ErrorsState,
   ) {
     this.attention = new InspectAttentionState(api);
+    this.features = new InspectFeaturesState(api);
     this.embedding = new InspectEmbeddingState(api, errors);
     this.charts = new InspectChartsState(api, errors, () => this.loadRuns());
   }
@@ -101,6 +104,7 @@ export class InspectState {
     this.#loaded = false;
     this.#runs = [];
     this.attention.reset();
+    this.features.reset();
     this.embedding.reset();
     this.charts.reset();
   }
@@ -122,6 +126,7 @@ export class InspectState {
       const teacher = this.pretrainRuns[0]?.id ?? null;
       // Sensible first choices: the newest teacher for attention and the map, the newest run for the charts.
       if (this.attention.runId === null && (teacher ?? this.#runs[0]?.id) !== undefined) void this.attention.chooseRun(teacher ?? this.#runs[0]!.id, this.#runs);
+      if (this.features.runId === null && (teacher ?? this.#runs[0]?.id) !== undefined) void this.features.chooseRun(teacher ?? this.#runs[0]!.id);
       if (this.embedding.runId === null && teacher !== null) void this.embedding.chooseRun(teacher);
       this.charts.setRuns(this.#runs);
     } catch (err) {
