@@ -15,6 +15,9 @@ export default defineConfig({
           include: ['tests/unit/**/*.test.ts'],
           exclude: ['tests/unit/renderer/**'],
           environment: 'node',
+          // A few unit tests run real (tiny) networks on the cpu backend: seconds on an idle
+          // 2-core machine, more when the suite's files run side by side.
+          testTimeout: 20_000,
         },
       },
       {
