@@ -118,4 +118,18 @@ describe('annotations: label sets, annotators, labels, undo, adjudication, time'
     expect(repo.addTime(lp.imageId(0, 0), alice.id, lp.multiSetId, 1.25)).toBe(3.75);
     expect(() => repo.addTime(lp.imageId(0, 0), alice.id, lp.multiSetId, -1)).toThrow(/0–86400/);
   });
+
+  it('label statistics count positive patients per label and labelled images per patient', () => {
+    const stats = labelSetStats(lp.db).find((s) => s.id === lp.multiSetId)!;
+    const expected = lp.db
+      .prepare(
+        `SELECT l.name, count(DISTINCT i.patient_id) AS n FROM effective_annotations e JOIN labels l ON l.id = e.label_id
+         JOIN images i ON i.id = e.image_id WHERE l.label_set_id = ? AND e.value = 'present' GROUP BY l.id`,
+      )
+      .all(lp.multiSetId) as { name: string; n: number }[];
+    for (const e of expected) expect(stats.labels.find((l) => l.name === e.name)!.positivePatients).toBe(e.n);
+    expect(stats.patients.labelled).toBe(12);
+    expect(stats.patients.imagesPerPatient).toEqual({ min: 2, median: 3, max: 4 });
+  });
 });
+

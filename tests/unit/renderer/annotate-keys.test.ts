@@ -76,15 +76,19 @@ describe('budget and balance', () => {
       id: 1,
       name: 'B',
       kind: 'multi_label',
+      patients: { labelled: 9, imagesPerPatient: { min: 2, median: 6, max: 9 } },
       labels: [
-        { id: 1, name: 'DRT', positive: 3, negative: 40, uncertain: 1, unknown: 10 },
-        { id: 2, name: 'IRF', positive: 20, negative: 30, uncertain: 0, unknown: 4 },
-        { id: 3, name: 'SRF', positive: 30, negative: 2, uncertain: 0, unknown: 22 },
+        { id: 1, name: 'DRT', positive: 3, negative: 40, uncertain: 1, unknown: 10, positivePatients: 3 },
+        { id: 2, name: 'IRF', positive: 20, negative: 30, uncertain: 0, unknown: 4, positivePatients: 5 },
+        { id: 3, name: 'SRF', positive: 30, negative: 2, uncertain: 0, unknown: 22, positivePatients: 5 },
+        { id: 4, name: 'PED', positive: 25, negative: 30, uncertain: 0, unknown: 0, positivePatients: 2 },
       ],
     });
     expect(rows[0]?.warning).toMatch(/Only 3 positive images: at least 10/);
     expect(rows[1]?.warning).toBeNull();
     expect(rows[1]?.prevalence).toBeCloseTo(0.4);
     expect(rows[2]?.warning).toMatch(/Only 2 negative images/);
+    expect(rows[3]?.warning).toMatch(/positives in only 2 patients: a patient split cannot give training, validation and test one each/);
+    expect(rows[3]?.positivePatients).toBe(2);
   });
 });

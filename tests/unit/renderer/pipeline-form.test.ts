@@ -14,8 +14,8 @@ import { makeJob } from './job-fixture.js';
 const presets = await contract['pipeline.presets'].handler(null as never, {});
 
 const labelSets: LabelSetStats[] = [
-  { id: 1, name: 'Empty set', kind: 'multi_label', labels: [{ id: 1, name: 'A', positive: 0, negative: 0, uncertain: 0, unknown: 5 }] },
-  { id: 2, name: 'Biomarkers', kind: 'multi_label', labels: [{ id: 2, name: 'DRT', positive: 3, negative: 2, uncertain: 0, unknown: 0 }] },
+  { id: 1, name: 'Empty set', patients: { labelled: 0, imagesPerPatient: null }, kind: 'multi_label', labels: [{ id: 1, name: 'A', positive: 0, negative: 0, uncertain: 0, unknown: 5, positivePatients: 0 }] },
+  { id: 2, name: 'Biomarkers', patients: { labelled: 0, imagesPerPatient: null }, kind: 'multi_label', labels: [{ id: 2, name: 'DRT', positive: 3, negative: 2, uncertain: 0, unknown: 0, positivePatients: 3 }] },
 ];
 
 async function loadedForm() {

@@ -122,7 +122,7 @@ describe('TrainState', () => {
     await settle();
     await settle();
     transport.answer('jobs.start', makeJob({ id: 30, kind: 'pipeline', status: 'queued' }));
-    train.form.setLabelSets([{ id: 1, name: 'B', kind: 'multi_label', labels: [] }]);
+    train.form.setLabelSets([{ id: 1, name: 'B', patients: { labelled: 0, imagesPerPatient: null }, kind: 'multi_label', labels: [] }]);
     // The fake presets are empty, so the request has no settings to complain about.
     expect(await train.form.start()).toBe(30);
     transport.answer('runs.get', runDetail(4));

@@ -9,6 +9,8 @@ import type { LabelSetStats } from './types.js';
 export const MIN_POSITIVES = 10;
 /** Below this many negatives the same holds the other way round. */
 export const MIN_NEGATIVES = 10;
+/** A patient split needs positives in training, validation and test: at least one patient each. */
+export const MIN_POSITIVE_PATIENTS = 3;
 
 export interface LabelBalance {
   id: number;
@@ -17,6 +19,7 @@ export interface LabelBalance {
   negative: number;
   uncertain: number;
   unknown: number;
+  positivePatients: number;
   /** Share of the labelled (present or absent) images that are positive; null with none. */
   prevalence: number | null;
   warning: string | null;
@@ -30,8 +33,10 @@ export function labelBalance(stats: LabelSetStats): LabelBalance[] {
       warning = `Only ${l.positive} positive image${l.positive === 1 ? '' : 's'}: at least ${MIN_POSITIVES} are needed to train a classifier and to estimate its AUROC (with a patient split, some land in validation and test).`;
     } else if (l.negative < MIN_NEGATIVES) {
       warning = `Only ${l.negative} negative image${l.negative === 1 ? '' : 's'}: at least ${MIN_NEGATIVES} are needed for a meaningful specificity and AUROC.`;
+    } else if (l.positivePatients < MIN_POSITIVE_PATIENTS) {
+      warning = `Its positives in only ${l.positivePatients} patient${l.positivePatients === 1 ? '' : 's'}: a patient split cannot give training, validation and test one each; label positives of other patients.`;
     }
-    return { id: l.id, name: l.name, positive: l.positive, negative: l.negative, uncertain: l.uncertain, unknown: l.unknown, prevalence: known > 0 ? l.positive / known : null, warning };
+    return { id: l.id, name: l.name, positive: l.positive, negative: l.negative, uncertain: l.uncertain, unknown: l.unknown, positivePatients: l.positivePatients, prevalence: known > 0 ? l.positive / known : null, warning };
   });
 }
 
