@@ -295,8 +295,10 @@ describe('the Inspect view in Chromium', () => {
     if (copied) expect(copied.split('\n').map(Number).sort((a, b) => a - b)).toEqual(seeded.imageIds);
     await shot('inspect-04b-embedding-queued.png');
 
-    // The Annotate view follows the newest queue of its label set: this one.
-    await page.getByTestId('embedding-queued').getByRole('link', { name: 'open Annotate' }).click();
+    // The Annotate view opens the queue's label set and follows its newest queue: this one.
+    const link = page.getByTestId('embedding-queued').getByRole('link', { name: 'open Annotate' });
+    expect(await link.getAttribute('href')).toMatch(/^#\/annotate\/set\/\d+$/);
+    await link.click();
     await expect.poll(() => page.getByTestId('queue-items').locator('summary').textContent(), { timeout: 15_000 }).toMatch(new RegExp(`#${queue.id}: manual, ${seeded.imageIds.length} images`));
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Inspect' }).click();
     await page.getByRole('tab', { name: 'Embedding map' }).click();

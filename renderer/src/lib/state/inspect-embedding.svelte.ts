@@ -18,7 +18,7 @@ export type EmbeddingStatus = 'idle' | 'loading' | 'missing' | 'computing' | 're
 export interface QueueOutcome {
   selected: Uint8Array;
   /** Set on success. */
-  queue: { id: number; items: number; labelSet: string } | null;
+  queue: { id: number; items: number; labelSet: string; labelSetId: number } | null;
   error: string | null;
 }
 
@@ -128,7 +128,7 @@ export class InspectEmbeddingState {
     this.#sending = true;
     try {
       const queue = await this.api.call('annotations.queueManual', { labelSetId, imageIds, reason });
-      this.#queueOutcome = { selected, queue: { ...queue, labelSet }, error: null };
+      this.#queueOutcome = { selected, queue: { ...queue, labelSet, labelSetId }, error: null };
     } catch (err) {
       this.#queueOutcome = { selected, queue: null, error: err instanceof Error ? err.message : String(err) };
     } finally {
