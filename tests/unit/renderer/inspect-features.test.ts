@@ -161,7 +161,7 @@ describe('sending a box selection to the annotation queue', () => {
     embedding.chooseQueueLabelSet(4);
     await embedding.sendToQueue();
     expect(callsOf(transport, 'annotations.queueManual').map((c) => c.input)).toEqual([{ labelSetId: 4, imageIds: [5, 7], reason: 'chosen on the PCA map of run 11' }]);
-    expect(embedding.queueOutcome?.queue).toEqual({ id: 9, items: 2, labelSet: 'Quality' });
+    expect(embedding.queueOutcome?.queue).toEqual({ id: 9, items: 2, labelSet: 'Quality', labelSetId: 4 });
     embedding.select([1]); // another selection: the message was about the old one
     expect(embedding.queueOutcome).toBeNull();
   });
