@@ -23,6 +23,11 @@ export interface EmbeddingMap {
   subset: (string | null)[];
   /** With a label set: per label, one value per point: 1 present, 0 absent, 0.5 uncertain, null unknown. */
   labels: { name: string; values: (number | null)[] }[];
+  /**
+   * With a label set: the latest finished classifier of that set (test images only: only they
+   * were ever scored), per label the predicted probability or null, and the decision threshold.
+   */
+  predictions: { runId: number; arm: string; labels: { name: string; threshold: number; values: (number | null)[] }[] } | null;
   meta: Record<string, unknown>;
 }
 
@@ -60,6 +65,7 @@ export function readEmbeddingMap(project: Project, runId: number, method: string
       labels.push({ name: l.name, values: col });
     }
   }
+  const predictions = labelSetId === undefined ? null : latestPredictions(project, labelSetId, imageIds);
   const fact = (id: number) => facts.get(id);
   return {
     runId,
@@ -72,6 +78,36 @@ export function readEmbeddingMap(project: Project, runId: number, method: string
     visit: imageIds.map((id) => fact(id)?.visit ?? null),
     subset: imageIds.map((id) => fact(id)?.subset ?? null),
     labels,
+    predictions,
     meta,
+  };
+}
+
+function latestPredictions(project: Project, labelSetId: number, imageIds: readonly number[]): EmbeddingMap['predictions'] {
+  const db = project.db;
+  const evaluation = db
+    .prepare(
+      `SELECT ev.id, ev.run_id AS runId, ev.method AS arm, ev.metrics_json AS metrics FROM evaluations ev JOIN runs r ON r.id = ev.run_id
+       WHERE r.label_set_id = ? AND r.status = 'completed' AND r.kind IN ('linear_probe', 'finetune', 'supervised', 'knn') AND ev.subset = 'test'
+       ORDER BY ev.id DESC LIMIT 1`,
+    )
+    .get(labelSetId) as { id: number; runId: number; arm: string; metrics: string } | undefined;
+  if (!evaluation) return null;
+  const perLabel = (JSON.parse(evaluation.metrics) as { perLabel: { label: string; threshold: number | null }[] }).perLabel;
+  const index = new Map(imageIds.map((id, i) => [id, i]));
+  const labels = db.prepare('SELECT id, name FROM labels WHERE label_set_id = ? ORDER BY position').all(labelSetId) as { id: number; name: string }[];
+  const scores = db.prepare('SELECT image_id AS imageId, score FROM predictions WHERE evaluation_id = ? AND label_id = ?');
+  return {
+    runId: evaluation.runId,
+    arm: evaluation.arm,
+    labels: labels.map((l) => {
+      const values: (number | null)[] = new Array(imageIds.length).fill(null);
+      for (const r of scores.iterate(evaluation.id, l.id) as Iterable<{ imageId: number; score: number }>) {
+        const i = index.get(r.imageId);
+        if (i !== undefined) values[i] = r.score;
+      }
+      // Single-label classes have no threshold: the argmax decides; 0.5 is shown as the line.
+      return { name: l.name, threshold: perLabel.find((p) => p.label === l.name)?.threshold ?? 0.5, values };
+    }),
   };
 }

@@ -137,7 +137,7 @@ describe('InspectFeaturesState', () => {
   });
 });
 
-const embeddingMap = () => ({ runId: 11, method: 'pca', imageIds: [5, 6, 7], x: [0, 1, 2], y: [2, 1, 0], patient: ['P1', 'P1', 'P2'], eye: ['OD', 'OD', 'OS'], visit: ['V1', 'V1', 'V1'], subset: ['train', 'train', 'test'], labels: [], meta: {} });
+const embeddingMap = () => ({ runId: 11, method: 'pca', imageIds: [5, 6, 7], x: [0, 1, 2], y: [2, 1, 0], patient: ['P1', 'P1', 'P2'], eye: ['OD', 'OD', 'OS'], visit: ['V1', 'V1', 'V1'], subset: ['train', 'train', 'test'], labels: [], predictions: null, meta: {} });
 
 describe('sending a box selection to the annotation queue', () => {
   function newEmbedding() {

@@ -115,6 +115,7 @@ describe('colouring the points', () => {
     visit: ['V1', 'V1', 'V2', 'V2'],
     subset: ['train', 'test', 'test', null],
     labels: [{ name: 'IRF', values: [1, 0, null, 0.5] }],
+    predictions: { runId: 7, arm: 'dino_finetune', labels: [{ name: 'IRF', threshold: 0.3, values: [0.9, 0.1, null, 0.3] }] },
     meta: {},
   };
 
@@ -132,6 +133,13 @@ describe('colouring the points', () => {
     expect([...c.codes]).toEqual([3, 1, 0, 2]);
     expect([...c.order]).toEqual([2, 0, 1, 3]);
     expect(colourPoints(map, { kind: 'label', label: 'gone' }).legend).toEqual([expect.objectContaining({ name: 'unknown', count: 4 })]);
+  });
+
+  it('colours by the classifier’s prediction at its threshold, unscored images unknown', () => {
+    const c = colourPoints(map, { kind: 'prediction', label: 'IRF' });
+    expect([...c.codes]).toEqual([2, 1, 0, 2]); // 0.3 ≥ threshold 0.3: predicted present
+    expect(c.legend.map((e) => [e.name, e.count])).toEqual([['not scored (not a test image)', 1], ['predicted absent', 1], ['predicted present', 2]]);
+    expect(colourPoints({ ...map, predictions: null }, { kind: 'prediction', label: 'IRF' }).legend).toEqual([expect.objectContaining({ count: 4 })]);
   });
 
   it('gives many categories distinct colours and lists a point’s facts', () => {

@@ -48,6 +48,7 @@ const embeddingMap = (labels: { name: string; values: (number | null)[] }[] = []
   visit: ['V1', 'V1', 'V1'],
   subset: ['train', 'train', 'test'],
   labels,
+  predictions: null,
   meta: {},
 });
 

@@ -1,13 +1,14 @@
 /**
  * What the embedding map's points are coloured by: a label of a label set (present, absent,
- * uncertain, unknown), or the patient, eye, visit or split of each image. Each colouring is a
+ * uncertain, unknown), the latest classifier's prediction for a label (test images only), or the
+ * patient, eye, visit or split of each image. Each colouring is a
  * category code per point, one colour per category and a legend; the draw order puts unknowns
  * first so the informative points are drawn on top of them.
  */
 import type { ApiResult } from '../../../../src-main/api/types.js';
 
 export type EmbeddingMap = NonNullable<ApiResult<'inspect.embeddingMap'>>;
-export type Colouring = { kind: 'label'; label: string } | { kind: 'patient' | 'eye' | 'visit' | 'subset' };
+export type Colouring = { kind: 'label' | 'prediction'; label: string } | { kind: 'patient' | 'eye' | 'visit' | 'subset' };
 
 export interface LegendEntry {
   name: string;
@@ -78,6 +79,12 @@ export function colourPoints(map: EmbeddingMap, colouring: Colouring): PointColo
     const values = map.labels.find((l) => l.name === colouring.label)?.values ?? [];
     const codeOf = (v: number | null | undefined): number => (v === 1 ? 3 : v === 0 ? 1 : v === 0.5 ? 2 : 0);
     return build(n, (i) => codeOf(values[i]), LABEL_VALUES.map((v) => v.rgb), LABEL_VALUES.map((v) => v.name), 0);
+  }
+  if (colouring.kind === 'prediction') {
+    // Predicted present / absent at the classifier's validation threshold; unscored images unknown.
+    const p = map.predictions?.labels.find((l) => l.name === colouring.label);
+    const codeOf = (v: number | null | undefined): number => (v === null || v === undefined || !p ? 0 : v >= p.threshold ? 2 : 1);
+    return build(n, (i) => codeOf(p?.values[i]), [UNKNOWN, [47, 111, 191], [214, 39, 40]], ['not scored (not a test image)', 'predicted absent', 'predicted present'], 0);
   }
   const column = map[colouring.kind];
   // Categories in a stable, readable order (natural sort: patient 2 before patient 10); unknown last in the legend.

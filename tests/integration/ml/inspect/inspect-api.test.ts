@@ -65,6 +65,13 @@ describe('inspect endpoints and the embedding job', () => {
       expect(map.labels.length).toBeGreaterThan(0);
       expect(map.labels[0]!.values.some((v) => v === 1 || v === 0)).toBe(true);
     }
+    // With a label set: the latest classifier's test predictions (here the ResNet baseline), the other images unscored.
+    const withPredictions = await call<{ imageIds: number[]; predictions: { runId: number; labels: { name: string; threshold: number; values: (number | null)[] }[] } | null }>('inspect.embeddingMap', { runId: run, method: 'pca', labelSetId: set[0]!.id });
+    expect(withPredictions.predictions?.runId).toBe(resnetRun);
+    const scored = withPredictions.predictions!.labels[0]!.values.filter((v) => v !== null);
+    expect(scored.length).toBeGreaterThan(0);
+    expect(scored.length).toBeLessThan(images);
+    expect(scored.every((v) => v! >= 0 && v! <= 1)).toBe(true);
     expect(await call('inspect.embeddingMap', { runId: run, method: 'umap' })).not.toBeNull();
     expect(await call('inspect.embeddingMap', { runId: 999, method: 'pca' })).toBeNull();
   });
