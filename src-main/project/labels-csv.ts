@@ -17,18 +17,13 @@ import path from 'node:path';
 import { openTable, TableError, describePlace } from '../import/tabular/index.js';
 import { BIOMARKER_PATH_COLUMN, SCAN_COLUMN } from '../import/olives/labels.js';
 import { AnnotationError, AnnotationsRepository, type AnnotationValue, type LabelSetDefinition } from './annotations.js';
+import { csvField } from './csv-field.js';
 import type { SqliteDatabase } from './database.js';
 
 export const LABEL_TABLE_COLUMNS = ['image_id', 'path', 'patient', 'eye', 'visit', 'slice'] as const;
 /** Columns that are about the image, not labels (ours and OLIVES'). */
 const NON_LABEL_COLUMNS = new Set(['image_id', 'path', 'patient', 'eye', 'visit', 'slice', BIOMARKER_PATH_COLUMN, SCAN_COLUMN, 'eye_id', 'bcva', 'cst', 'patient_id', 'file_path'].map((c) => c.toLowerCase()));
 const PATH_COLUMNS = ['path', BIOMARKER_PATH_COLUMN, 'file_path'].map((c) => c.toLowerCase());
-
-function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
 
 const CELL: Record<AnnotationValue, string> = { present: '1', absent: '0', uncertain: 'uncertain' };
 

@@ -14,12 +14,9 @@ import type { Tf } from '../../ml/engine/index.js';
 import { buildBackbone, teacherWeightsFile } from '../../ml/finetune/arm-job.js';
 import type { PretrainRunConfig } from '../../ml/pretrain/pretrain-job.js';
 import { readSafetensors } from '../../ml/weights/safetensors.js';
-import { loadResNetWeights } from '../../ml/weights/resnet-weights.js';
-import { loadViTWeights } from '../../ml/weights/vit-weights.js';
-import { ResNet } from '../../ml/models/resnet.js';
-import type { ViT } from '../../ml/models/vit.js';
 import type { Project } from '../../project/project.js';
 import { RunsRepository } from '../../project/runs.js';
+import { loadBackboneWeights } from '../../ml/weights/any-backbone.js';
 
 export interface FeatureTable {
   runId: number;
@@ -82,8 +79,7 @@ export async function imageFeatures(
     const cache = TrainingCache.open(project.path('cache'));
     try {
       const { tensors } = readSafetensors(await readFile(teacherWeightsFile(project.dir, runId)));
-      if (backbone instanceof ResNet) loadResNetWeights(backbone, tensors);
-      else loadViTWeights(backbone as ViT, tensors);
+      loadBackboneWeights(backbone, tensors);
       const fresh = await extractCacheFeatures(tf, backbone, cache, missing.map((m) => m.slot), {
         inputSize,
         batchSize: 32,

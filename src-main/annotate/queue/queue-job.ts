@@ -90,7 +90,7 @@ export const queueJob: JobHandler<QueueParams, QueueResult> = async (ctx, params
     try {
       await loadClassifierState(tf, { backbone, head }, file);
       // Only the images the queue may take are scored: the others cost time and change nothing.
-      const pool = candidates.filter((c, i) => !labelledIds.has(c.imageId) && (!params.trainOnly || c.subset === 'train' || split === null) && i >= 0);
+      const pool = candidates.filter((c) => !labelledIds.has(c.imageId) && (!params.trainOnly || c.subset === 'train' || split === null));
       const logits = await predictLogits(tf, {
         cache,
         subset: { imageIds: pool.map((c) => c.imageId), slots: pool.map((c) => c.slot), patients: [], truth: new Int8Array(0) },

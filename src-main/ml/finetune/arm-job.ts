@@ -28,9 +28,7 @@ import { ViT } from '../models/vit.js';
 import { PIPELINE_PRESETS } from '../pipeline/presets.js';
 import { backboneConfig, resnetBackboneConfig, type BackboneSpec } from '../pretrain/dino-model.js';
 import type { PretrainRunConfig } from '../pretrain/pretrain-job.js';
-import { loadResNetWeights } from '../weights/resnet-weights.js';
 import { readSafetensors } from '../weights/safetensors.js';
-import { loadViTWeights } from '../weights/vit-weights.js';
 import { loadClassifierState, saveClassifierState } from './classifier-state.js';
 import { ARM_RUN_KIND, type ArmName, type DownstreamSettings } from './downstream-config.js';
 import { DownstreamDataError, selectDownstreamData, type DownstreamData, type LabelledSubset, type ResolvedBudget } from './downstream-data.js';
@@ -42,6 +40,7 @@ import { fineTuneLrScales } from './lr-scales.js';
 import { toProbabilities } from './scoring.js';
 import { predictLogits, trainNetwork, type EpochReport } from './train-network.js';
 import { trainProbe } from './train-probe.js';
+import { loadBackboneWeights } from '../weights/any-backbone.js';
 
 /** What an arm run stores as its config. */
 export interface ArmRunConfig {
@@ -302,9 +301,7 @@ export function buildBackbone(tf: Tf, spec: BackboneSpec, seed: number): Backbon
 
 async function loadPretrainedBackbone(backbone: Backbone, file: string): Promise<void> {
   if (!existsSync(file)) throw new JobInputError(`Pretrained weights ${file} are missing: re-run or resume the pretraining.`);
-  const { tensors } = readSafetensors(await readFile(file));
-  if (backbone instanceof ResNet) loadResNetWeights(backbone, tensors);
-  else loadViTWeights(backbone as ViT, tensors);
+  loadBackboneWeights(backbone, readSafetensors(await readFile(file)).tensors);
 }
 
 async function subsetFeatures(tf: Tf, cache: TrainingCache, backbone: Backbone, subsets: LabelledSubset[], inputSize: number, signal: AbortSignal): Promise<Float32Array[]> {

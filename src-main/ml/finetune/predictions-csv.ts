@@ -8,16 +8,12 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
+import { csvField } from '../../project/csv-field.js';
 import type { SqliteDatabase } from '../../project/database.js';
 
 export const PREDICTION_COLUMNS = ['image_id', 'path', 'patient', 'split', 'label', 'truth', 'probability'] as const;
 
-/** RFC 4180 quoting where needed. */
-export function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
+export { csvField };
 
 export async function writePredictionsCsv(db: SqliteDatabase, evaluationIds: readonly number[], file: string, opts: { withRun?: boolean } = {}): Promise<number> {
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });

@@ -34,7 +34,8 @@ export async function gradCamForImage(project: Project, req: { runId: number; im
     if (config?.arm && config.arm !== 'dino_knn') {
       const labels = project.db.prepare('SELECT name FROM labels WHERE label_set_id = ? ORDER BY position').pluck().all(config.labelSetId) as string[];
       head = new LinearHead(tf, backbone.outDim, labels.length, 0);
-      await loadClassifierState(tf, { backbone, head }, armClassifierFile(project.dir, req.runId));
+      // The backbone came from this file already (loadRunBackbone): only the head is read here.
+      await loadClassifierState(tf, { backbone: null, head }, armClassifierFile(project.dir, req.runId));
       for (const [l, name] of labels.entries()) {
         const cam = await gradCam(tf, backbone, input, (pooled) => tf.squeeze(tf.slice(head!.apply(pooled), [0, l], [1, 1])) as never);
         grid = cam.grid;

@@ -10,15 +10,12 @@ import type { Tf } from '../engine/index.js';
 import { armClassifierFile, buildBackbone, teacherWeightsFile, type ArmRunConfig } from '../finetune/arm-job.js';
 import { classifierBackboneTensors } from '../finetune/classifier-state.js';
 import type { Backbone } from '../models/backbone.js';
-import { ResNet } from '../models/resnet.js';
-import type { ViT } from '../models/vit.js';
 import type { PretrainRunConfig } from '../pretrain/pretrain-job.js';
-import { loadResNetWeights } from '../weights/resnet-weights.js';
 import { readSafetensors, type SafetensorsTensor } from '../weights/safetensors.js';
-import { loadViTWeights } from '../weights/vit-weights.js';
 import type { Project } from '../../project/project.js';
 import { RunsRepository } from '../../project/runs.js';
 import { InspectInputError } from './errors.js';
+import { loadBackboneWeights } from '../weights/any-backbone.js';
 
 export { InspectInputError };
 
@@ -76,8 +73,7 @@ export async function loadRunBackbone(tf: Tf, project: Project, runId: number, c
   }
   const backbone = buildBackbone(tf, spec, run.seed);
   try {
-    if (backbone instanceof ResNet) loadResNetWeights(backbone, tensors);
-    else loadViTWeights(backbone as ViT, tensors);
+    loadBackboneWeights(backbone, tensors);
   } catch (err) {
     backbone.dispose();
     throw err;

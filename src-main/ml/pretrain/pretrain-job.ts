@@ -22,14 +22,12 @@ import { DEFAULT_DINO_CONFIG, makeDinoConfig, type DinoConfig } from '../dino/co
 import { dinoStep } from '../dino/dino-step.js';
 import { KnnMonitor } from '../eval/knn-monitor.js';
 import { loadEngine } from '../engine/index.js';
-import { ResNet } from '../models/resnet.js';
-import { exportResNetWeights, loadResNetWeights } from '../weights/resnet-weights.js';
-import { readSafetensors, type SafetensorsTensor } from '../weights/safetensors.js';
-import { exportViTWeights, loadViTWeights } from '../weights/vit-weights.js';
+import { readSafetensors } from '../weights/safetensors.js';
 import { loadCheckpoint, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
-import { buildDinoModel, defaultMicroBatch, type BackboneSpec, type DinoBackbone } from './dino-model.js';
+import { buildDinoModel, defaultMicroBatch, type BackboneSpec } from './dino-model.js';
 import { epochOrder, selectPretrainData } from './pretrain-data.js';
 import type { PretrainParams } from './pretrain-params.js';
+import { loadBackboneWeights, exportBackboneWeights } from '../weights/any-backbone.js';
 
 /** What a pretraining run stores as its config: enough to rebuild the exact model. */
 export interface PretrainRunConfig {
@@ -56,16 +54,6 @@ export interface PretrainResult {
 }
 
 const KEEP_PERIODIC_CHECKPOINTS = 2;
-
-/** Backbone weights in and out under the reference names (timm/DINO ViT, torchvision ResNet). */
-function loadBackboneWeights(backbone: DinoBackbone, tensors: ReadonlyMap<string, SafetensorsTensor>): void {
-  if (backbone instanceof ResNet) loadResNetWeights(backbone, tensors);
-  else loadViTWeights(backbone, tensors);
-}
-
-function exportBackboneWeights(backbone: DinoBackbone, metadata: Record<string, string>): Uint8Array {
-  return backbone instanceof ResNet ? exportResNetWeights(backbone, metadata) : exportViTWeights(backbone, metadata);
-}
 
 /**
  * The teacher momentum of a run of `totalSteps` steps when the user does not set one. The
