@@ -6,6 +6,7 @@
 // the app code and its entry points are in; sources, tests, source maps and dev-only packages
 // are out; every native binary (.node, libvips) and .wasm file is unpacked next to the asar;
 // an optional TensorFlow binding is packed when installed and skipped without error when not;
+// Dawn (webgpu) is packed with the target platform's binary only;
 // the icons every installer names exist and decode at the sizes they declare.
 import { extractFile, listPackage, statFile } from '@electron/asar';
 import { spawnSync } from 'node:child_process';
@@ -100,7 +101,17 @@ try {
     const inAsar = has(`/node_modules/${name}/package.json`);
     optional.push(`${name}: ${installed ? 'installed' : 'not installed'}, ${inAsar ? 'packed' : 'not packed'}`);
     if (installed !== inAsar) fail(`optional ${name} is ${installed ? 'installed but not packed' : 'packed but not installed'}`);
-    if (inAsar && !nativeFiles.some((f) => f.startsWith(`/node_modules/${name}/`) && f.endsWith('.node'))) fail(`optional ${name} packed without its .node binding`);
+    // tfjs-backend-webgpu is plain JavaScript; its native part is Dawn (the `webgpu` package).
+    const native = name !== '@tensorflow/tfjs-backend-webgpu';
+    if (inAsar && native && !nativeFiles.some((f) => f.startsWith(`/node_modules/${name}/`) && f.endsWith('.node'))) fail(`optional ${name} packed without its .node binding`);
+  }
+  // Dawn: the target's own binary only (linux-x64 here), not the ~21 MB of each other platform.
+  if (has('/node_modules/webgpu/package.json')) {
+    const dawn = nativeFiles.filter((f) => f.startsWith('/node_modules/webgpu/dist/'));
+    const own = `/node_modules/webgpu/dist/linux-${process.arch}/dawn.node`;
+    if (!dawn.includes(own)) fail(`webgpu packed without ${own}`);
+    const others = dawn.filter((f) => f !== own);
+    if (others.length) fail(`webgpu packed with other platforms' Dawn files: ${others.join(', ')}`);
   }
 
   // Icons named by electron-builder.yml exist and decode.
