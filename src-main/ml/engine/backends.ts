@@ -6,7 +6,7 @@
  * vendor), then the always-present fallbacks wasm (XNNPACK) and cpu (plain JavaScript).
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageDir, tryLoad } from './loader.js';
 import type { BackendName, ModuleLoader, Tf } from './types.js';
@@ -17,6 +17,8 @@ export interface ProbeContext {
   loader: ModuleLoader;
   /** Backends an earlier available candidate already provides in this process. */
   provided: ReadonlySet<BackendName>;
+  /** The backend asked for by name (OCTDINO_BACKEND, or `only` naming just one), if any. */
+  explicit?: BackendName | null;
 }
 
 export interface AvailableProbe {
@@ -106,7 +108,7 @@ function tensorflowCandidate(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfj
 }
 
 interface GpuAdapterLike {
-  info?: { vendor?: string; architecture?: string; description?: string; device?: string };
+  info?: { vendor?: string; architecture?: string; description?: string; device?: string; isFallbackAdapter?: boolean };
 }
 interface GpuLike {
   requestAdapter(): Promise<GpuAdapterLike | null>;
@@ -116,7 +118,32 @@ interface DawnModule {
   globals: object;
 }
 
-/** WebGPU in Node needs Dawn (`webgpu` package) installed as `navigator.gpu` first. */
+/** The version field of an installed package's package.json, or null. */
+function packageVersion(name: string): string | null {
+  const dir = packageDir(name);
+  if (dir === null) return null;
+  try {
+    const version = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: unknown }).version;
+    return typeof version === 'string' ? version : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A CPU-emulated Vulkan device (SwiftShader, Mesa's lavapipe/llvmpipe): WebGPU on it computes
+ * correctly but ~10x slower than the plain cpu backend, so it is never picked on its own.
+ */
+export function isSoftwareAdapter(info: NonNullable<GpuAdapterLike['info']>): boolean {
+  if (info.isFallbackAdapter === true) return true;
+  const text = [info.vendor, info.architecture, info.device, info.description].join(' ');
+  return /swiftshader|llvmpipe|lavapipe|software/i.test(text);
+}
+
+/**
+ * WebGPU in Node needs Dawn (`webgpu` package) installed as `navigator.gpu` first. Dawn finds
+ * GPUs through the Vulkan loader (libvulkan1 on Linux); `VK_ICD_FILENAMES` picks a driver.
+ */
 const webgpuCandidate: BackendCandidate = {
   name: 'webgpu',
   package: '@tensorflow/tfjs-backend-webgpu',
@@ -140,14 +167,22 @@ const webgpuCandidate: BackendCandidate = {
     }
     const loaded = await tryLoad(ctx.loader, this.package);
     if (!loaded.ok) return unavailable(loaded.reason);
+    // The package exports no version constant; its package.json has one.
+    const version = (loaded.module as { version_webgpu?: string }).version_webgpu ?? packageVersion(this.package);
     const gpu = g.navigator?.gpu;
     const adapter = gpu ? await gpu.requestAdapter() : null;
-    if (adapter === null) return unavailable('no GPU adapter');
-    if (!ctx.tf.findBackendFactory('webgpu')) return unavailable("installed but did not register the 'webgpu' backend");
+    if (adapter === null) return { available: false, version, reason: 'no GPU adapter' };
+    if (!ctx.tf.findBackendFactory('webgpu')) return { available: false, version, reason: "installed but did not register the 'webgpu' backend" };
     const info = adapter.info ?? {};
     const device = info.description || [info.vendor, info.architecture].filter(Boolean).join(' ') || 'GPU';
-    const version = (loaded.module as { version_webgpu?: string }).version_webgpu ?? null;
-    return { available: true, device, version, tf: ctx.tf, module: loaded.module };
+    if (isSoftwareAdapter(info) && ctx.explicit !== 'webgpu') {
+      return {
+        available: false,
+        version,
+        reason: `only a software adapter (${device}): slower than wasm; set OCTDINO_BACKEND=webgpu to use it anyway`,
+      };
+    }
+    return { available: true, device: isSoftwareAdapter(info) ? `${device} (software)` : device, version, tf: ctx.tf, module: loaded.module };
   },
 };
 

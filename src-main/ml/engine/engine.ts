@@ -66,12 +66,13 @@ async function probeAll(options: EngineOptions): Promise<Detection> {
     (c) => (options.only === undefined || options.only.includes(c.name)) && !(options.exclude ?? []).includes(c.name),
   );
   const provided = new Set<BackendName>();
+  const explicit = forced ?? (options.only?.length === 1 ? options.only[0]! : null);
   const probed: Probed[] = [];
   // Sequential on purpose: tfjs-node-gpu must be known to load before tfjs-node is tried.
   for (const candidate of selected) {
     let result: ProbeResult;
     try {
-      result = await candidate.probe({ tf, loader, provided });
+      result = await candidate.probe({ tf, loader, provided, explicit });
     } catch (err) {
       result = { available: false, reason: `probe failed: ${firstLine(err)}` };
     }

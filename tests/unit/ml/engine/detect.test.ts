@@ -7,7 +7,7 @@ import { brokenNodeGpu, GPU_PKG, workingNodeGpu } from './stand-ins.js';
 const noEnv = {};
 
 describe('detectEngine on this machine (real packages)', () => {
-  it('reports the native packages as not installed and picks wasm', async () => {
+  it('reports the native packages as not installed, no hardware WebGPU adapter, and picks wasm', async () => {
     const report = await detectEngine({ env: noEnv });
     expect(report.candidates.map((c) => [c.name, c.package])).toEqual([
       ['tensorflow', '@tensorflow/tfjs-node-gpu'],
@@ -19,7 +19,10 @@ describe('detectEngine on this machine (real packages)', () => {
     const [gpu, native, webgpu, wasm, cpu] = report.candidates;
     expect(gpu).toMatchObject({ available: false, reason: 'not installed', device: null });
     expect(native).toMatchObject({ available: false, reason: 'not installed' });
-    expect(webgpu).toMatchObject({ available: false, reason: 'not installed' });
+    // Dawn is installed (optional dependency), but this machine has no GPU: at most a software
+    // Vulkan device, which is never picked unless asked for by name.
+    expect(webgpu).toMatchObject({ available: false, version: '4.22.0' });
+    expect(webgpu!.reason).toMatch(/^(no GPU adapter|only a software adapter \(.+\): slower than wasm)/);
     expect(wasm).toMatchObject({ available: true, reason: 'available', version: '4.22.0' });
     expect(wasm!.device).toMatch(/^CPU, SIMD (on|off), /);
     expect(cpu).toMatchObject({ available: true, device: 'JavaScript' });
@@ -35,7 +38,7 @@ describe('detectEngine on this machine (real packages)', () => {
     expect(cpuOnly.notes.some((n) => n.includes('~30x slower than wasm'))).toBe(true);
     const onlyWasm = await detectEngine({ env: noEnv, only: ['wasm'] });
     expect(onlyWasm.candidates.map((c) => c.name)).toEqual(['wasm']);
-    await expect(detectEngine({ env: noEnv, only: ['webgpu'] })).rejects.toMatchObject({ code: 'NONE_AVAILABLE' });
+    await expect(detectEngine({ env: noEnv, only: ['tensorflow'] })).rejects.toMatchObject({ code: 'NONE_AVAILABLE' });
   });
 });
 
@@ -91,10 +94,10 @@ describe('OCTDINO_BACKEND in detectEngine', () => {
   });
 
   it('throws a clear error for an unavailable or unknown backend', async () => {
-    const err = await detectEngine({ env: { OCTDINO_BACKEND: 'webgpu' } }).catch((e: unknown) => e);
+    const err = await detectEngine({ env: { OCTDINO_BACKEND: 'tensorflow' } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineUnavailableError);
     expect(err).toMatchObject({ code: 'FORCED_UNAVAILABLE' });
-    expect((err as Error).message).toContain('OCTDINO_BACKEND=webgpu, but webgpu cannot run here: webgpu: not installed');
+    expect((err as Error).message).toContain('OCTDINO_BACKEND=tensorflow, but tensorflow cannot run here: tensorflow (tfjs-node-gpu): not installed');
     expect((err as EngineUnavailableError).candidates).toHaveLength(5);
     await expect(detectEngine({ env: { OCTDINO_BACKEND: 'cuda' } })).rejects.toMatchObject({
       code: 'UNKNOWN_BACKEND',
