@@ -53,7 +53,9 @@ export function similarityMatrix(queries: Float32Array, bank: Float32Array, dim:
   const n = bank.length / dim;
   const out = new Float32Array(m * n);
   if (m === 0 || n === 0) return out;
-  if (tf) {
+  // WebGPU under Node cannot read a GPU tensor synchronously (readSync needs OffscreenCanvas):
+  // there the plain loop below answers.
+  if (tf && tf.getBackend() !== 'webgpu') {
     // Chunks of queries keep one product under ~16M floats whatever the bank size.
     const rows = Math.max(1, Math.floor(16_000_000 / n));
     const b = tf.tensor2d(bank, [n, dim]);

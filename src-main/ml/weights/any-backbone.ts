@@ -16,6 +16,18 @@ export function loadBackboneWeights(backbone: Backbone, tensors: ReadonlyMap<str
   else throw new Error(`no weights loader for a ${backbone.name} backbone`);
 }
 
+/**
+ * The same file, read back from the device first. The exporters read synchronously, which
+ * WebGPU under Node cannot do for a tensor that lives on the GPU (tfjs-backend-webgpu's
+ * readSync needs OffscreenCanvas); after `await data()` each value is cached on the CPU, and
+ * the synchronous read returns that. Use this one wherever the backend may be webgpu.
+ */
+export async function exportBackboneWeightsAsync(backbone: Backbone, metadata: Record<string, string>): Promise<Uint8Array> {
+  const state = backbone instanceof ResNet ? backbone.stateEntries().map(([, v]) => v) : [...backbone.variables.values()];
+  await Promise.all(state.map((v) => v.data()));
+  return exportBackboneWeights(backbone, metadata);
+}
+
 export function exportBackboneWeights(backbone: Backbone, metadata: Record<string, string>): Uint8Array {
   if (backbone instanceof ResNet) return exportResNetWeights(backbone, metadata);
   if (backbone instanceof ViT) return exportViTWeights(backbone, metadata);

@@ -9,7 +9,12 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareParity, runParity, TINY_RESNET_PARITY, TINY_VIT_PARITY, type ParityComparison } from '../../../../src-main/ml/bench/backend-parity.js';
-import { detectEngine, EngineUnavailableError } from '../../../../src-main/ml/engine/index.js';
+import { detectEngine, EngineUnavailableError, loadEngine } from '../../../../src-main/ml/engine/index.js';
+import { similarityMatrix } from '../../../../src-main/ml/eval/knn.js';
+import { ViT } from '../../../../src-main/ml/models/vit.js';
+import { backboneConfig } from '../../../../src-main/ml/pretrain/dino-model.js';
+import { exportBackboneWeightsAsync } from '../../../../src-main/ml/weights/any-backbone.js';
+import { readSafetensors } from '../../../../src-main/ml/weights/safetensors.js';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const ICD_VARS = ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES'] as const;
@@ -58,6 +63,30 @@ describe.skipIf(unavailable !== null)(`webgpu agrees with cpu on DINO steps${una
     // Not all zeros: the read-back path works (webgpu's dataSync() once returned zeros).
     expect(gpu.steps.every((s) => s.loss > 0 && s.gradNorm > 0)).toBe(true);
     expectAgreement(compareParity(cpu, gpu, 1e-3));
+  });
+
+  it('reads back what the sync-only paths need: weight export and k-NN similarities', async () => {
+    // tfjs-backend-webgpu's readSync needs OffscreenCanvas, which Node lacks: dataSync() on a GPU
+    // tensor throws, unless an awaited data() has cached it (exportBackboneWeightsAsync).
+    const { tf } = await loadEngine({ only: ['webgpu'], env: {} });
+    const x = tf.tidy(() => tf.matMul(tf.randomNormal([64, 48], 0, 1, 'float32', 3), tf.randomNormal([48, 32], 0, 1, 'float32', 4)));
+    try {
+      expect(() => x.dataSync()).toThrow(/OffscreenCanvas/);
+      const values = Array.from(await x.data());
+      expect(values.some((v) => v !== 0)).toBe(true);
+      expect(Array.from(x.dataSync())).toEqual(values);
+    } finally {
+      x.dispose();
+    }
+    const vit = new ViT(tf, backboneConfig(TINY_VIT_PARITY.backbone, 0, 1));
+    try {
+      const file = await exportBackboneWeightsAsync(vit, { run: 'test' });
+      expect(readSafetensors(file).tensors.size).toBe(vit.variables.size);
+    } finally {
+      vit.dispose();
+    }
+    const bank = new Float32Array([1, 0, 0, 1]);
+    expect(Array.from(similarityMatrix(new Float32Array([1, 0]), bank, 2, tf))).toEqual([1, 0]);
   });
 
   it('narrow ResNet-18, 1 step: convolution and batch-norm gradients on webgpu', async () => {
