@@ -149,7 +149,7 @@ const webgpuCandidate: BackendCandidate = {
   package: '@tensorflow/tfjs-backend-webgpu',
   label: 'webgpu',
   notes: [
-    'read results with `await tensor.data()`: `dataSync()` returned zeros on a software adapter (SwiftShader)',
+    'read results with `await tensor.data()`: under Node `dataSync()` throws for a tensor on the GPU (readSync needs OffscreenCanvas; in Chromium, SwiftShader returned zeros)',
   ],
   async probe(ctx) {
     const g = globalThis as { navigator?: { gpu?: GpuLike } };
