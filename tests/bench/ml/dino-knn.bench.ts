@@ -138,7 +138,6 @@ console.log(JSON.stringify({ step: 0, teacher: untrained, rawPixels: pixelsKnn }
 
 const t0 = performance.now();
 const history: { step: number; seconds: number; knn: number | null; entropyRatio: number }[] = [];
-let last = { loss: NaN, entropy: NaN, kl: NaN };
 let step = 0;
 for (; step < totalSteps; step++) {
   const epoch = Math.floor(step / stepsPerEpoch);
@@ -150,6 +149,7 @@ for (; step < totalSteps; step++) {
     batch.set(pixels.subarray(i * S * S, (i + 1) * S * S), b * S * S);
   }
   const crops = multiCrop(tf, batch, { size: S, rng: augmentRng(seed, step), options });
+  let last: Awaited<ReturnType<typeof dinoStep>>;
   try {
     last = await dinoStep(model.parts, crops, step, epoch);
   } finally {
