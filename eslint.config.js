@@ -52,7 +52,7 @@ export const layering = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'native/**', '.test-results/**', 'tests/e2e/__output__/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'native/**', '.test-results/**', 'tests/e2e/__output__/**', 'coverage/**', '.device/**', '.gl/**'] }, // .device, .gl: the GPU-check bundle (scripts/device)
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs.recommended,

@@ -6,15 +6,19 @@ the EMA teacher update: student on all crops, teacher on the 2 global crops.
 
     OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 tests/bench/dino_step_reference.py \
         --embed 192 --depth 12 --heads 3 --patch 16 --global-size 112 --local-size 48 \
-        --local-crops 4 --batch 32 --out-dim 4096 --steps 3
+        --local-crops 4 --batch 32 --out-dim 4096 --steps 3 [--device cuda]
 
+`--device cuda` runs the same step on the GPU, synchronising before and after each timed step
+(CUDA launches are asynchronous: without it the clock stops before the GPU has finished).
 Needs Debian's python3-torch and an optimised BLAS: apt-get install python3-torch libopenblas0-pthread
-(without OpenBLAS, Debian's torch falls back to the reference BLAS at ~5 GFLOP/s). Prints one JSON line.
+(without OpenBLAS, Debian's torch falls back to the reference BLAS at ~5 GFLOP/s). Prints one JSON line;
+when the device cannot be used, that line is {"error": ...} and the exit code 3.
 """
 import argparse
 import json
 import math
 import statistics
+import sys
 import time
 
 import torch
@@ -73,9 +77,16 @@ class Head(nn.Module):
     def __init__(self, in_dim, out_dim, hidden=2048, bottleneck=256):
         super().__init__()
         self.mlp = nn.Sequential(nn.Linear(in_dim, hidden), nn.GELU(), nn.Linear(hidden, hidden), nn.GELU(), nn.Linear(hidden, bottleneck))
-        self.last_layer = nn.utils.weight_norm(nn.Linear(bottleneck, out_dim, bias=False))
-        self.last_layer.weight_g.data.fill_(1)
-        self.last_layer.weight_g.requires_grad = False
+        last = nn.Linear(bottleneck, out_dim, bias=False)
+        try:  # torch >= 2.1; the hook-based nn.utils.weight_norm is deprecated there
+            from torch.nn.utils.parametrizations import weight_norm
+            self.last_layer = weight_norm(last)
+            g = self.last_layer.parametrizations.weight.original0
+        except ImportError:  # Debian's torch 1.13
+            self.last_layer = nn.utils.weight_norm(last)
+            g = self.last_layer.weight_g
+        g.data.fill_(1)
+        g.requires_grad = False
 
     def forward(self, x):
         return self.last_layer(F.normalize(self.mlp(x), dim=-1, p=2))
@@ -91,19 +102,26 @@ def main():
     for name, default in [('embed', 192), ('depth', 12), ('heads', 3), ('patch', 16), ('global-size', 112), ('local-size', 48),
                           ('local-crops', 4), ('batch', 32), ('out-dim', 4096), ('steps', 3)]:
         p.add_argument(f'--{name}', type=int, default=default)
+    p.add_argument('--device', default='cpu', help='cpu, cuda or cuda:N')
     a = p.parse_args()
+    if a.device.startswith('cuda') and not torch.cuda.is_available():
+        print(json.dumps({'error': f'--device {a.device}: torch {torch.__version__} sees no CUDA device', 'device': a.device}))
+        sys.exit(3)
+    dev = torch.device(a.device)
+    sync = (lambda: torch.cuda.synchronize(dev)) if dev.type == 'cuda' else (lambda: None)
     torch.manual_seed(0)
-    student = nn.ModuleList([ViT(a.embed, a.depth, a.heads, a.patch), Head(a.embed, a.out_dim)])
-    teacher = nn.ModuleList([ViT(a.embed, a.depth, a.heads, a.patch), Head(a.embed, a.out_dim)])
+    student = nn.ModuleList([ViT(a.embed, a.depth, a.heads, a.patch), Head(a.embed, a.out_dim)]).to(dev)
+    teacher = nn.ModuleList([ViT(a.embed, a.depth, a.heads, a.patch), Head(a.embed, a.out_dim)]).to(dev)
     teacher.load_state_dict(student.state_dict())
     for q in teacher.parameters():
         q.requires_grad = False
     opt = torch.optim.AdamW([q for q in student.parameters() if q.requires_grad], lr=1e-4, weight_decay=0.04)
-    center = torch.zeros(1, a.out_dim)
+    center = torch.zeros(1, a.out_dim, device=dev)
     times = []
     for step in range(a.steps + 1):
-        g = [torch.randn(a.batch, 1, a.global_size, a.global_size) for _ in range(2)]
-        l = [torch.randn(a.batch, 1, a.local_size, a.local_size) for _ in range(a.local_crops)]
+        g = [torch.randn(a.batch, 1, a.global_size, a.global_size, device=dev) for _ in range(2)]
+        l = [torch.randn(a.batch, 1, a.local_size, a.local_size, device=dev) for _ in range(a.local_crops)]
+        sync()
         t0 = time.perf_counter()
         with torch.no_grad():
             t_out = run(teacher, [g])
@@ -130,10 +148,12 @@ def main():
             for ps, pt in zip(student.parameters(), teacher.parameters()):
                 pt.data.mul_(0.996).add_((1 - 0.996) * ps.detach().data)
             center = center * 0.9 + t_out.mean(dim=0, keepdim=True) * 0.1
+        sync()
         if step > 0:
             times.append(time.perf_counter() - t0)
     median = statistics.median(times)
-    print(json.dumps({'backend': f'pytorch {torch.__version__} cpu, {torch.get_num_threads()} threads', 'stepSecondsMedian': median,
+    where = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else f'cpu, {torch.get_num_threads()} threads'
+    print(json.dumps({'backend': f'pytorch {torch.__version__} {where}', 'device': a.device, 'stepSecondsMedian': median,
                       'imagesPerSec': a.batch / median, 'stepSeconds': times}))
 
 
