@@ -88,7 +88,7 @@ unpack() {
 }
 
 mkdir -p "$PARTS"
-echo "gpu-check $(date -u +%FT%TZ) on $(hostname); batch $BATCH, steps $STEPS, crops 2x$GLOBAL + ${LOCAL_CROPS}x$LOCAL, out-dim $OUT_DIM"
+echo "gpu-check $(date -u +%FT%TZ) on ${HOSTNAME:-?}; batch $BATCH, steps $STEPS, crops 2x$GLOBAL + ${LOCAL_CROPS}x$LOCAL, out-dim $OUT_DIM"
 export RUN NODE PYTHON PARTS
 part unpack 60 bash -c "$(declare -f unxz_to unpack); unpack"
 part nvidia-smi 15 nvidia-smi -L
