@@ -5,6 +5,7 @@
  *   device-main bench dino-step ...   the CLI's `octdino bench dino-step`
  *   device-main engine [--json]       the CLI's `octdino engine`
  *   device-main parity [--resnet]     cpu vs webgpu on a tiny DINO run (webgpu-parity.ts)
+ *   device-main knn ...               tests/bench/ml/dino-knn.bench.ts: k-NN gain of a pretraining
  *
  * Only these commands: the full CLI would drag in SQLite, sharp and the job runner, none of
  * which a timing check needs.
@@ -37,7 +38,11 @@ try {
   if (command === 'bench') await benchCommand(rest, processIo);
   else if (command === 'engine') await engineCommand(rest, processIo);
   else if (command === 'parity') process.exitCode = await webgpuParity(rest);
-  else throw new CliError(`device-main knows bench, engine and parity, got "${command ?? ''}"`, 2);
+  else if (command === 'knn') {
+    // The bench is a script that reads its own argv: hand it the rest, then run it.
+    process.argv = [process.argv[0]!, 'dino-knn.bench', ...rest];
+    await import('../../tests/bench/ml/dino-knn.bench.js');
+  } else throw new CliError(`device-main knows bench, engine, parity and knn, got "${command ?? ''}"`, 2);
 } catch (err) {
   processIo.err(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
   process.exitCode = err instanceof CliError ? err.exitCode : 1;

@@ -9,6 +9,7 @@
 #   parity-resnet.json   the same with a narrow ResNet-18 (convolution gradients)
 #   bench-webgpu.json    `octdino bench dino-step --backend webgpu`, ViT-Tiny/16 and ViT-Small/16
 #   bench-torch.json     tests/bench/dino_step_reference.py, same settings, on CUDA and on the CPU
+#   knn-scale.jsonl      tests/bench/ml/dino-knn.bench.ts on webgpu: k-NN of a ViT-Tiny pretraining
 #
 # Every part runs under `timeout` against one overall deadline, and a part that fails, hangs or
 # has no time left is recorded and the next one runs (set -u, deliberately no set -e).
@@ -143,6 +144,11 @@ torch torch-cpu-vit_small cpu 384 12 6
 export OCTDINO_BACKEND=webgpu
 part parity-resnet 60 "$NODE" "$APP" parity --resnet
 unset OCTDINO_BACKEND
+# Does pretraining at a realistic size beat the untrained network's k-NN? (GPU_CHECK_KNN_ARGS
+# overrides the run; it stops itself after --max-seconds and prints a summary line.)
+KNN_ARGS=${GPU_CHECK_KNN_ARGS:---backend webgpu --arch vit_tiny --patch 16 --patients 128 --slices 4 --size 128 --global-size 112 --local-size 48 --local-crops 4 --batch 64 --out-dim 4096 --steps 300 --eval-every 50 --max-seconds 150}
+# shellcheck disable=SC2086
+part knn-scale "${GPU_CHECK_KNN_LIMIT:-200}" "$NODE" "$APP" knn $KNN_ARGS
 
 # Collect the parts into at most 8 files (the device hands back no more).
 "$PYTHON" - "$PARTS" "$SUMMARY" "$OUT" "$START" <<'PY'
@@ -172,6 +178,11 @@ write('parity.json', result('parity'))
 write('parity-resnet.json', result('parity-resnet'))
 write('bench-webgpu.json', {k: result(f'webgpu-{k}') for k in ('vit_tiny', 'vit_small')})
 write('bench-torch.json', {f'{d}-{k}': result(f'torch-{d}-{k}') for d in ('cuda', 'cpu') for k in ('vit_tiny', 'vit_small')})
+try:
+    with open(f'{out}/knn-scale.jsonl', 'w') as f:
+        f.write(open(f'{parts}/knn-scale.out').read())
+except OSError:
+    pass
 write('summary.json', {'seconds': round(time.time() - start, 1), 'parts': status})
 PY
 echo "gpu-check done in $(($(date +%s) - START)) s: $(cut -f1,2 "$SUMMARY" | tr '\t\n' ': ')"
