@@ -46,6 +46,8 @@ mkdir -p "$RUN"
 part() {
   local name=$1 limit=$2
   shift 2
+  # GPU_CHECK_ONLY="unpack knn-scale" runs just those parts (a rerun of one that failed).
+  if [ -n "${GPU_CHECK_ONLY:-}" ] && [[ " $GPU_CHECK_ONLY " != *" $name "* ]]; then return 0; fi
   local left=$((DEADLINE - $(date +%s)))
   if [ "$left" -lt 10 ]; then
     echo "== $name: skipped, ${left}s left before the deadline"
@@ -82,7 +84,8 @@ unpack() {
     ldconfig
   fi
   rm -rf "$RUN/node_modules" "$RUN/octdino-device.mjs" && mkdir -p "$PARTS"
-  cp -r .device/node_modules .device/octdino-device.mjs "$RUN/" &&
+  # package.json: the app's version lookup walks up from the bundle to find one.
+  cp -r .device/node_modules .device/octdino-device.mjs package.json "$RUN/" &&
     unxz_to .device/node.xz "$NODE" && chmod +x "$NODE" &&
     unxz_to .device/node_modules/webgpu/dist/linux-x64/dawn.node.xz "$RUN/node_modules/webgpu/dist/linux-x64/dawn.node" &&
     rm "$RUN/node_modules/webgpu/dist/linux-x64/dawn.node.xz" && "$NODE" --version
