@@ -181,7 +181,7 @@ export async function dinoStep(parts: DinoStepParts, crops: MultiCropBatch, glob
     // The reference updates the centre inside the loss's forward, after the loss used the old centre.
     loss.updateCenter(teacherOut);
 
-    const warning = parts.monitor ? parts.monitor.observe({ entropy, kl }) : null;
+    const warning = parts.monitor ? parts.monitor.observe({ entropy, kl, teacherTemp, studentTemp: loss.studentTemp }) : null;
     return { loss: lossValue, lr, wd, momentum, teacherTemp, entropy, kl, gradNorm, maxParamGradNorm, warning };
   } finally {
     // Disposing twice is harmless in tfjs; cancelled gradients are already gone.

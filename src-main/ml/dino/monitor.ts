@@ -74,6 +74,8 @@ export class CollapseMonitor {
   readonly klFloor: number;
   readonly #entropy: number[] = [];
   readonly #kl: number[] = [];
+  /** Whether the latest step sharpened the teacher (τt < τs); null when not told. */
+  #sharpened: boolean | null = null;
 
   constructor(opts: CollapseMonitorOptions) {
     this.window = opts.window ?? 20;
@@ -83,8 +85,13 @@ export class CollapseMonitor {
     this.klFloor = opts.klFloor ?? 1e-3;
   }
 
-  /** Records one step's metrics; returns a warning when the full window looks collapsed. */
-  observe(metrics: { entropy: number; kl: number }): CollapseWarning | null {
+  /**
+   * Records one step's metrics; returns a warning when the full window looks collapsed. The
+   * step's temperatures, when given, let a uniform teacher be explained: without sharpening
+   * (τt ≥ τs) that is the cause; with it, the centred targets no longer depend on the input.
+   */
+  observe(metrics: { entropy: number; kl: number; teacherTemp?: number; studentTemp?: number }): CollapseWarning | null {
+    this.#sharpened = metrics.teacherTemp !== undefined && metrics.studentTemp !== undefined ? metrics.teacherTemp < metrics.studentTemp : null;
     this.#entropy.push(metrics.entropy);
     this.#kl.push(metrics.kl);
     if (this.#entropy.length > this.window) {
@@ -112,7 +119,14 @@ export class CollapseMonitor {
     if (ratio > this.highEntropyRatio) {
       return {
         kind: 'uniform-collapse',
-        message: `Teacher output is uniform (${at}): no sharpening; lower the teacher temperature (0.04-0.07) below the student's.`,
+        message:
+          this.#sharpened === true
+            ? // The reference at a small scale on demo B-scans does the same (tests/bench/ml/dino-knn.bench.ts):
+              // the untrained backbone's features barely differ between images that look alike.
+              `Teacher output is uniform although it is sharpened (${at}): once centred, the teacher's outputs no longer depend on the input. ` +
+              'Early in a run on images that look alike (OCT B-scans) this is where DINO starts: the untrained backbone gives nearly the same features for every image, ' +
+              'and short runs on few images end here. Train longer or on more images; if it appears late in a long run, lower the teacher temperature or the learning rate.'
+            : `Teacher output is uniform (${at}): no sharpening; lower the teacher temperature (0.04-0.07) below the student's.`,
         entropy,
         kl,
       };
@@ -131,6 +145,7 @@ export class CollapseMonitor {
   reset(): void {
     this.#entropy.length = 0;
     this.#kl.length = 0;
+    this.#sharpened = null;
   }
 }
 

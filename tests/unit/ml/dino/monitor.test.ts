@@ -59,6 +59,23 @@ describe('CollapseMonitor', () => {
     expect(feed(m, 5, 0.5 * logK, 1e-5)?.kind).toBe('kl-collapse');
   });
 
+  it('names the cause of a uniform teacher from the temperatures: no sharpening, or targets that no longer depend on the input', () => {
+    const uniform = (teacherTemp: number, studentTemp: number) => {
+      const m = new CollapseMonitor({ outDim: K, window: 3 });
+      let last = null;
+      for (let i = 0; i < 3; i++) last = m.observe({ entropy: 0.99 * logK, kl: 1e-4, teacherTemp, studentTemp });
+      return last;
+    };
+    const unsharpened = uniform(0.1, 0.1);
+    expect(unsharpened?.kind).toBe('uniform-collapse');
+    expect(unsharpened?.message).toMatch(/no sharpening; lower the teacher temperature/);
+    const sharpened = uniform(0.04, 0.1);
+    expect(sharpened?.kind).toBe('uniform-collapse');
+    expect(sharpened?.message).toMatch(/although it is sharpened/);
+    expect(sharpened?.message).toMatch(/Train longer or on more images/);
+    expect(sharpened?.message).not.toMatch(/no sharpening/);
+  });
+
   it('judges the window mean, so one odd batch raises no alarm', () => {
     const m = new CollapseMonitor({ outDim: K, window: 5 });
     feed(m, 4, 0.5 * logK, 0.2);
