@@ -13,7 +13,12 @@
  *       --patients 128 --size 128 --global-size 112 --local-size 48 --local-crops 4 --batch 64 --steps 2000
  *
  * Prints one JSON line per evaluation and a summary line last (`{"summary": …}`).
+ *
+ * The same experiment with the reference implementation in PyTorch, on the same images:
+ *   npx tsx tests/bench/ml/dino-knn.bench.ts --patients 16 --slices 8 --dump /tmp/demo16
+ *   /usr/bin/python3 tests/bench/ml/dino_knn_reference.py --data /tmp/demo16 --base_lr 0.005 --steps 256
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { planDemoDataset } from '../../../src-main/demo/demo-dataset.js';
 import { DEMO_BIOMARKERS } from '../../../src-main/demo/demo-dataset.js';
@@ -52,6 +57,11 @@ const { values: a } = parseArgs({
     'max-seconds': { type: 'string', default: '1e9' },
     'micro-batch': { type: 'string' },
     seed: { type: 'string', default: '0' },
+    'head-hidden': { type: 'string' },
+    bottleneck: { type: 'string' },
+    'momentum-teacher': { type: 'string' },
+    'drop-path': { type: 'string' },
+    dump: { type: 'string' },
   },
 });
 const int = (k: keyof typeof a): number => Number(a[k]);
@@ -73,6 +83,16 @@ const bank = plans.map((_, i) => i).filter((i) => bankPatients.has(patientOf[i]!
 const queries = plans.map((_, i) => i).filter((i) => !bankPatients.has(patientOf[i]!));
 const image = (i: number): Image8 => ({ width: S, height: S, data: pixels.subarray(i * S * S, (i + 1) * S * S) });
 const pick = (idx: number[]): Int8Array => Int8Array.from(idx.flatMap((i) => Array.from(labels.subarray(i * L, (i + 1) * L))));
+
+// `--dump PREFIX`: write the images (PREFIX.u8, count × S × S) and labels (PREFIX.json) for the
+// PyTorch run of the same experiment (tests/bench/ml/dino_knn_reference.py), and stop.
+if (a.dump !== undefined) {
+  writeFileSync(`${a.dump}.u8`, pixels);
+  const meta = { size: S, count: n, labels: DEMO_BIOMARKERS.map((b) => b.name), patients: patientOf, y: plans.map((p) => DEMO_BIOMARKERS.map((b) => p.labels[b.name])) };
+  writeFileSync(`${a.dump}.json`, JSON.stringify(meta));
+  console.log(`wrote ${n} images of ${S}x${S} to ${a.dump}.u8 and their labels to ${a.dump}.json`);
+  process.exit(0);
+}
 
 // ---- engine and model ----
 const engine = await loadEngine({ only: [a.backend as BackendName], env: {} });
@@ -99,6 +119,10 @@ const config = makeDinoConfig({
   localCropsNumber: int('local-crops'),
   ...(a.lr !== undefined ? { lr: Number(a.lr) } : {}),
   ...(a['teacher-temp'] !== undefined ? { teacherTemp: Number(a['teacher-temp']) } : {}),
+  ...(a['head-hidden'] !== undefined ? { headHiddenDim: Number(a['head-hidden']) } : {}),
+  ...(a.bottleneck !== undefined ? { headBottleneckDim: Number(a.bottleneck) } : {}),
+  ...(a['momentum-teacher'] !== undefined ? { momentumTeacher: Number(a['momentum-teacher']) } : {}),
+  ...(a['drop-path'] !== undefined ? { dropPathRate: Number(a['drop-path']) } : {}),
 });
 const micro = a['micro-batch'] !== undefined ? int('micro-batch') : defaultMicroBatch(a.backend!, backbone);
 const model = buildDinoModel(tf, config, backbone, seed, stepsPerEpoch, micro);
@@ -130,7 +154,7 @@ async function rawPixels(): Promise<number | null> {
   return r.macroAuroc;
 }
 
-const setting = { backend: engine.report.active.name, device: engine.report.active.device, backbone, images: n, bank: bank.length, queries: queries.length, size: S, batch: B, microBatch: micro ?? null, steps: totalSteps, momentumTeacher: config.momentumTeacher, outDim: config.outDim, lr: config.lr, teacherTemp: config.teacherTemp, seed };
+const setting = { backend: engine.report.active.name, device: engine.report.active.device, backbone, images: n, bank: bank.length, queries: queries.length, size: S, batch: B, microBatch: micro ?? null, steps: totalSteps, momentumTeacher: config.momentumTeacher, headHiddenDim: config.headHiddenDim, headBottleneckDim: config.headBottleneckDim, dropPathRate: config.dropPathRate, outDim: config.outDim, lr: config.lr, teacherTemp: config.teacherTemp, seed };
 console.log(JSON.stringify({ setting }));
 const pixelsKnn = await rawPixels();
 const untrained = await knn(model.teacher.backbone);
@@ -139,6 +163,7 @@ console.log(JSON.stringify({ step: 0, teacher: untrained, rawPixels: pixelsKnn }
 const t0 = performance.now();
 const history: { step: number; seconds: number; knn: number | null; entropyRatio: number }[] = [];
 let step = 0;
+let [lastLoss, lastKl] = [NaN, NaN];
 for (; step < totalSteps; step++) {
   const epoch = Math.floor(step / stepsPerEpoch);
   const order = epochOrder(n, seed, epoch);
@@ -152,6 +177,7 @@ for (; step < totalSteps; step++) {
   let last: Awaited<ReturnType<typeof dinoStep>>;
   try {
     last = await dinoStep(model.parts, crops, step, epoch);
+    [lastLoss, lastKl] = [last.loss, last.kl];
   } finally {
     crops.globals.dispose();
     crops.locals?.dispose();
@@ -184,6 +210,8 @@ console.log(
       student: student.macroAuroc,
       gain: final?.knn != null && untrained.macroAuroc != null ? final.knn - untrained.macroAuroc : null,
       entropyRatio: final?.entropyRatio ?? null,
+      kl: lastKl,
+      loss: lastLoss,
     },
   }),
 );
