@@ -40,6 +40,31 @@ describe('teacher EMA', () => {
     tf.dispose([...student.values(), ...teacher.values()]);
   });
 
+  it('fused (one flat tensor) gives bit-identical teachers to the per-variable update, without leaking', () => {
+    const make = () => new Map<string, Variable>([
+      ['w', tf.variable(tf.randomNormal([3, 4], 0, 1, 'float32', 1))],
+      ['b', tf.variable(tf.randomNormal([4], 0, 1, 'float32', 2))],
+      ['g', tf.variable(tf.randomNormal([2, 2, 2], 0, 1, 'float32', 3))],
+    ]);
+    const student = new Map<string, Variable>([
+      ['g', tf.variable(tf.randomNormal([2, 2, 2], 0, 1, 'float32', 4))],
+      ['w', tf.variable(tf.randomNormal([3, 4], 0, 1, 'float32', 5))],
+      ['b', tf.variable(tf.randomNormal([4], 0, 1, 'float32', 6))],
+    ]);
+    const [plain, fused] = [make(), make()];
+    for (const m of [0.9, 0.996, 0.5]) {
+      updateTeacher(tf, plain, student, m, false);
+      const before = tf.memory().numTensors;
+      updateTeacher(tf, fused, student, m, true);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    for (const [name, v] of plain) {
+      expect(fused.get(name)!.shape).toEqual(v.shape);
+      expect(Array.from(fused.get(name)!.dataSync()), name).toEqual(Array.from(v.dataSync()));
+    }
+    tf.dispose([...plain.values(), ...fused.values(), ...student.values()]);
+  });
+
   it('refuses networks whose variables do not match', () => {
     const student = vars({ a: [1, 2] });
     const teacher = vars({ a: [1, 2, 3] });

@@ -146,5 +146,61 @@ describe('AdamW (PyTorch semantics)', () => {
     w.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
-});
 
+  it('fused (flat groups) gives bit-identical parameters and moments to the per-parameter update', () => {
+    // Mixed groups: decayed and not, two lr scales, and a parameter that misses some steps (as
+    // the frozen last layer does), so that its step count and bias correction differ.
+    const make = () =>
+      new Map<string, Variable>([
+        ['a.weight', tf.variable(tf.tensor2d([[1, -2, 3], [0.5, 0.25, -4]]))],
+        ['b.weight', tf.variable(tf.tensor2d([[0.3], [-0.7]]))],
+        ['c.bias', tf.variable(tf.tensor1d([0.1, -0.2]))],
+        ['n.weight', tf.variable(tf.tensor1d([1, 1, 1]))],
+        ['last_layer.weight', tf.variable(tf.tensor2d([[2, -1]]))],
+        ['slow.weight', tf.variable(tf.tensor2d([[5, 6]]))],
+      ]);
+    const lrScale = new Map([['slow.weight', 0.1]]);
+    const [p1, p2] = [make(), make()];
+    const [plain, fused] = [new AdamW(tf, p1, { lrScale, fused: false }), new AdamW(tf, p2, { lrScale, fused: true })];
+    const grads: Tensor[] = [];
+    for (let step = 0; step < 4; step++) {
+      const g = new Map<string, Tensor>();
+      for (const [name, v] of p1) {
+        if (name.startsWith('last_layer') && step < 2) continue;
+        const t = tf.randomNormal(v.shape, 0, 1, 'float32', 100 * step + name.length);
+        grads.push(t);
+        g.set(name, t);
+      }
+      plain.step(g, { lr: 0.05, weightDecay: 0.3 });
+      fused.step(g, { lr: 0.05, weightDecay: 0.3 });
+    }
+    for (const name of p1.keys()) {
+      expect(Array.from(p2.get(name)!.dataSync()), name).toEqual(Array.from(p1.get(name)!.dataSync()));
+      expect(fused.stepOf(name), name).toBe(plain.stepOf(name));
+    }
+    expect(fused.stepOf('last_layer.weight')).toBe(2);
+    return Promise.all([plain.state(), fused.state()]).then(([a, b]) => {
+      expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
+      for (const k of Object.keys(a)) expect(Array.from(b[k]!), k).toEqual(Array.from(a[k]!));
+      tf.dispose([...grads, ...p1.values(), ...p2.values()]);
+      plain.dispose();
+      fused.dispose();
+    });
+  });
+
+  it('fused keeps the tensor count flat across steps', () => {
+    const p = params();
+    const opt = new AdamW(tf, p, { fused: true });
+    const g = new Map<string, Tensor>([
+      ['layer.weight', grad([[0.5, -1]])],
+      ['layer.bias', grad([[0.1, 0.2]])],
+      ['norm.weight', tf.tensor1d([0.3, -0.3])],
+    ]);
+    opt.step(g, { lr: 0.1, weightDecay: 0.5 });
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) opt.step(g, { lr: 0.1, weightDecay: 0.5 });
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([...g.values(), ...p.values()]);
+    opt.dispose();
+  });
+});

@@ -32,6 +32,22 @@ describe('clipGradients (utils.clip_gradients)', () => {
     tf.dispose([...grads.values(), ...out.values(), norms, gn]);
   });
 
+  it('fused (one vector of norms) gives bit-identical gradients and norms, without leaking', () => {
+    const grads = new Map<string, Tensor>([
+      ['a', tf.randomNormal([4, 5], 0, 3, 'float32', 1)],
+      ['b', tf.randomNormal([7], 0, 0.1, 'float32', 2)],
+      ['c', tf.randomNormal([2, 3, 2], 0, 10, 'float32', 3)],
+    ]);
+    const plain = clipGradients(tf, grads, 3, false);
+    const before = tf.memory().numTensors;
+    const fused = clipGradients(tf, grads, 3, true);
+    expect(tf.memory().numTensors - before).toBe(grads.size + 1); // the clipped gradients and the norms
+    expect([...fused.grads.keys()]).toEqual([...grads.keys()]);
+    expect(Array.from(fused.norms.dataSync())).toEqual(Array.from(plain.norms.dataSync()));
+    for (const [name, g] of plain.grads) expect(Array.from(fused.grads.get(name)!.dataSync()), name).toEqual(Array.from(g.dataSync()));
+    tf.dispose([...grads.values(), ...plain.grads.values(), plain.norms, ...fused.grads.values(), fused.norms]);
+  });
+
   it('refuses clip ≤ 0 (no clipping is the caller’s choice, not 0)', () => {
     expect(() => clipGradients(tf, new Map(), 0)).toThrow(RangeError);
   });
