@@ -39,7 +39,7 @@ fi
 # 2. The program. `webgpu` stays external (native); `require` is defined for the CommonJS
 #    packages inside the ES module bundle.
 npx esbuild scripts/device/device-main.ts --bundle --platform=node --format=esm --target=node20 \
-  --external:webgpu --define:OCTDINO_DEVICE_BUNDLE=true --minify --keep-names --log-level=warning \
+  --external:webgpu --external:sharp --define:OCTDINO_DEVICE_BUNDLE=true --minify --keep-names --log-level=warning \
   --banner:js="import{createRequire as __octdinoCreateRequire}from'node:module';const require=__octdinoCreateRequire(import.meta.url);" \
   --outfile=.device/octdino-device.mjs
 
@@ -51,6 +51,10 @@ for pkg in @tensorflow/tfjs @tensorflow/tfjs-backend-webgpu; do
   printf "module.exports = globalThis.__octdinoBundled('%s');\n" "$pkg" >".device/node_modules/$pkg/index.js"
 done
 
+# sharp (image files) is not needed on the device: the k-NN bench renders demo B-scans in memory.
+mkdir -p .device/node_modules/sharp
+printf '{ "name": "sharp", "version": "0.0.0-device-stub", "main": "index.js" }\n' >.device/node_modules/sharp/package.json
+printf "module.exports = () => { throw new Error('sharp is not in the device bundle'); };\n" >.device/node_modules/sharp/index.js
 # 4. Dawn for Node: its loader and the linux-x64 binary only (xz: gpu-check.sh unpacks it).
 cp node_modules/webgpu/package.json node_modules/webgpu/index.js node_modules/webgpu/LICENSE.md .device/node_modules/webgpu/
 xz -T0 -9 -c node_modules/webgpu/dist/linux-x64/dawn.node >.device/node_modules/webgpu/dist/linux-x64/dawn.node.xz
