@@ -8,6 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { augmentRng, DEFAULT_MULTI_CROP, multiCrop } from '../../../../src-main/ml/augment/multi-crop.js';
 import { compareParity, runParity, TINY_RESNET_PARITY, TINY_VIT_PARITY, type ParityComparison } from '../../../../src-main/ml/bench/backend-parity.js';
 import { detectEngine, EngineUnavailableError, loadEngine } from '../../../../src-main/ml/engine/index.js';
 import { similarityMatrix } from '../../../../src-main/ml/eval/knn.js';
@@ -87,6 +88,28 @@ describe.skipIf(unavailable !== null)(`webgpu agrees with cpu on DINO steps${una
     }
     const bank = new Float32Array([1, 0, 0, 1]);
     expect(Array.from(similarityMatrix(new Float32Array([1, 0]), bank, 2, tf))).toEqual([1, 0]);
+  });
+
+  it('multi-crop augmentation (crops, flips, jitter, blur, solarisation, speckle) gives the same crops', async () => {
+    const S = 64;
+    const images = new Uint8Array(4 * S * S).map((_, i) => (i * 7919 + (i >> 6) * 31) % 251);
+    const options = { ...DEFAULT_MULTI_CROP, globalSize: 32, localSize: 16, localCrops: 2 };
+    const crops = async (backend: 'cpu' | 'webgpu') => {
+      const { tf } = await loadEngine({ only: [backend], env: {} });
+      const c = multiCrop(tf, images, { size: S, rng: augmentRng(11, 3), options });
+      try {
+        return [Array.from(await c.globals.data()), Array.from(await c.locals!.data())];
+      } finally {
+        c.globals.dispose();
+        c.locals?.dispose();
+      }
+    };
+    const [cpu, gpu] = [await crops('cpu'), await crops('webgpu')];
+    cpu.forEach((values, k) => {
+      expect(new Set(values.map((v) => v.toFixed(2))).size, 'varied crops, not a constant').toBeGreaterThan(100);
+      const diffs = values.map((v, i) => Math.abs(v - gpu[k]![i]!));
+      expect(Math.max(...diffs), k === 0 ? 'globals' : 'locals').toBeLessThan(1e-3);
+    });
   });
 
   it('narrow ResNet-18, 1 step: convolution and batch-norm gradients on webgpu', async () => {
