@@ -27,7 +27,7 @@ import { loadCheckpoint, saveCheckpoint, type TrainingPosition } from './checkpo
 import { buildDinoModel, defaultMicroBatch, type BackboneSpec } from './dino-model.js';
 import { epochOrder, selectPretrainData } from './pretrain-data.js';
 import type { PretrainParams } from './pretrain-params.js';
-import { loadBackboneWeights, exportBackboneWeightsAsync } from '../weights/any-backbone.js';
+import { loadBackboneWeights, exportBackboneWeights } from '../weights/any-backbone.js';
 
 /** What a pretraining run stores as its config: enough to rebuild the exact model. */
 export interface PretrainRunConfig {
@@ -229,7 +229,7 @@ export const pretrainJob: JobHandler<PretrainParams, PretrainResult> = async (ct
     if (finished) {
       await checkpoint('final');
       const backbone = path.join(runDir, 'teacher-backbone.safetensors');
-      await writeFile(backbone, await exportBackboneWeightsAsync(model.teacher.backbone, { run: String(runId), source: 'DINO teacher' }));
+      await writeFile(backbone, await exportBackboneWeights(model.teacher.backbone, { run: String(runId), source: 'DINO teacher' }));
       runs.finish(runId, 'completed');
     } else {
       // Stopped by the user (cancel = pause) or by maxSteps: everything up to here is kept in a

@@ -17,19 +17,19 @@ export function loadBackboneWeights(backbone: Backbone, tensors: ReadonlyMap<str
 }
 
 /**
- * The same file, read back from the device first. The exporters read synchronously, which
- * WebGPU under Node cannot do for a tensor that lives on the GPU (tfjs-backend-webgpu's
- * readSync needs OffscreenCanvas); after `await data()` each value is cached on the CPU, and
- * the synchronous read returns that. Use this one wherever the backend may be webgpu.
+ * A backbone's weights as a safetensors file under the reference names. Every value is read back
+ * with `await data()` first: the exporters read synchronously, which WebGPU under Node cannot do
+ * for a tensor on the GPU (tfjs-backend-webgpu's readSync needs OffscreenCanvas), while after an
+ * awaited read the value is cached on the CPU and the synchronous read returns it.
  */
-export async function exportBackboneWeightsAsync(backbone: Backbone, metadata: Record<string, string>): Promise<Uint8Array> {
-  const state = backbone instanceof ResNet ? backbone.stateEntries().map(([, v]) => v) : [...backbone.variables.values()];
-  await Promise.all(state.map((v) => v.data()));
-  return exportBackboneWeights(backbone, metadata);
-}
-
-export function exportBackboneWeights(backbone: Backbone, metadata: Record<string, string>): Uint8Array {
-  if (backbone instanceof ResNet) return exportResNetWeights(backbone, metadata);
-  if (backbone instanceof ViT) return exportViTWeights(backbone, metadata);
+export async function exportBackboneWeights(backbone: Backbone, metadata: Record<string, string>): Promise<Uint8Array> {
+  if (backbone instanceof ResNet) {
+    await Promise.all(backbone.stateEntries().map(([, v]) => v.data()));
+    return exportResNetWeights(backbone, metadata);
+  }
+  if (backbone instanceof ViT) {
+    await Promise.all([...backbone.variables.values()].map((v) => v.data()));
+    return exportViTWeights(backbone, metadata);
+  }
   throw new Error(`no weights exporter for a ${backbone.name} backbone`);
 }

@@ -14,7 +14,7 @@ import { detectEngine, EngineUnavailableError, loadEngine } from '../../../../sr
 import { similarityMatrix } from '../../../../src-main/ml/eval/knn.js';
 import { ViT } from '../../../../src-main/ml/models/vit.js';
 import { backboneConfig } from '../../../../src-main/ml/pretrain/dino-model.js';
-import { exportBackboneWeightsAsync } from '../../../../src-main/ml/weights/any-backbone.js';
+import { exportBackboneWeights } from '../../../../src-main/ml/weights/any-backbone.js';
 import { readSafetensors } from '../../../../src-main/ml/weights/safetensors.js';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -68,7 +68,7 @@ describe.skipIf(unavailable !== null)(`webgpu agrees with cpu on DINO steps${una
 
   it('reads back what the sync-only paths need: weight export and k-NN similarities', async () => {
     // tfjs-backend-webgpu's readSync needs OffscreenCanvas, which Node lacks: dataSync() on a GPU
-    // tensor throws, unless an awaited data() has cached it (exportBackboneWeightsAsync).
+    // tensor throws, unless an awaited data() has cached it (exportBackboneWeights).
     const { tf } = await loadEngine({ only: ['webgpu'], env: {} });
     const x = tf.tidy(() => tf.matMul(tf.randomNormal([64, 48], 0, 1, 'float32', 3), tf.randomNormal([48, 32], 0, 1, 'float32', 4)));
     try {
@@ -81,7 +81,7 @@ describe.skipIf(unavailable !== null)(`webgpu agrees with cpu on DINO steps${una
     }
     const vit = new ViT(tf, backboneConfig(TINY_VIT_PARITY.backbone, 0, 1));
     try {
-      const file = await exportBackboneWeightsAsync(vit, { run: 'test' });
+      const file = await exportBackboneWeights(vit, { run: 'test' });
       expect(readSafetensors(file).tensors.size).toBe(vit.variables.size);
     } finally {
       vit.dispose();
