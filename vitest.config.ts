@@ -6,6 +6,10 @@ import { defineConfig } from 'vitest/config';
  * components in jsdom), integration (a real temporary project folder, real SQLite, real worker
  * processes) and e2e (the real UI in headless Chromium through web mode).
  */
+// Test files already run side by side on every core: a wasm thread pool in each would only
+// oversubscribe them. tests/integration/ml/engine/wasm-threads.test.ts sets its own.
+const env = { OCTDINO_WASM_THREADS: '1' };
+
 export default defineConfig({
   test: {
     projects: [
@@ -15,6 +19,7 @@ export default defineConfig({
           include: ['tests/unit/**/*.test.ts'],
           exclude: ['tests/unit/renderer/**'],
           environment: 'node',
+          env,
           // A few unit tests run real (tiny) networks on the cpu backend: seconds on an idle
           // 2-core machine, more when the suite's files run side by side.
           testTimeout: 20_000,
@@ -34,6 +39,7 @@ export default defineConfig({
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
           environment: 'node',
+          env,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -43,6 +49,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',
+          env,
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,

@@ -57,6 +57,9 @@ try {
     '/node_modules/sharp/package.json',
     '/node_modules/@tensorflow/tfjs/package.json',
     '/node_modules/@tensorflow/tfjs-backend-wasm/package.json',
+    // The scripts of the wasm thread pool (src-main/ml/engine/wasm-threads.ts writes them out).
+    '/node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js',
+    '/node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js',
     '/node_modules/zod/package.json',
   ];
   for (const f of must.filter((x) => !has(x))) fail(`missing from app.asar: ${f}`);

@@ -1,3 +1,4 @@
+import { EngineUnavailableError } from '../ml/engine/types.js';
 import { InspectInputError } from '../ml/inspect/errors.js';
 import { AnnotationError } from '../project/annotations.js';
 import { ZodError } from 'zod';
@@ -16,6 +17,7 @@ export type ApiErrorCode =
   | 'newer_schema'
   | 'corrupt_database'
   | 'job_refused'
+  | 'engine_unavailable'
   | 'internal';
 
 /** The only error shape that crosses a process boundary. */
@@ -51,6 +53,9 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof AnnotationError) return new ApiError('invalid_input', err.message);
   if (err instanceof InspectInputError) return new ApiError('invalid_input', err.message);
   if (err instanceof ZodError) return new ApiError('invalid_input', describeZodError(err));
+  // The compute engine asked for (OCTDINO_BACKEND, --backend, OCTDINO_WASM_THREADS) cannot run
+  // here: a setting to change, not a bug, and the message says which.
+  if (err instanceof EngineUnavailableError) return new ApiError('engine_unavailable', err.message);
   const message = err instanceof Error ? err.message : String(err);
   return new ApiError('internal', `Internal error: ${message}`);
 }

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageDir, tryLoad } from './loader.js';
 import type { BackendName, ModuleLoader, Tf } from './types.js';
+import { WASM_THREADS_ENV_VAR, currentCpuFacts, enableNodeWasmThreads, planWasmThreads, type WasmThreadPlan } from './wasm-threads.js';
 
 export interface ProbeContext {
   /** The `@tensorflow/tfjs` namespace the app uses. */
@@ -19,6 +20,8 @@ export interface ProbeContext {
   provided: ReadonlySet<BackendName>;
   /** The backend asked for by name (OCTDINO_BACKEND, or `only` naming just one), if any. */
   explicit?: BackendName | null;
+  /** Environment the engine reads its settings from (OCTDINO_WASM_THREADS); process.env if absent. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface AvailableProbe {
@@ -41,8 +44,11 @@ export interface BackendCandidate {
   /** Known limitations, shown when this backend is active. */
   notes: readonly string[];
   probe(ctx: ProbeContext): Promise<ProbeResult>;
-  /** Set-up that must happen before `tf.setBackend` (wasm file paths). */
-  beforeActivate?(probe: AvailableProbe): void;
+  /**
+   * Set-up that must happen before `tf.setBackend` (wasm file paths, threads); may return the
+   * function that undoes temporary patches, called once setBackend has settled.
+   */
+  beforeActivate?(probe: AvailableProbe): (() => void) | void;
   /** After activation, when the device is known exactly (thread count, CUDA device found). */
   afterActivate?(tf: Tf, probe: AvailableProbe): { device?: string | null; notes?: string[] };
 }
@@ -189,9 +195,21 @@ const webgpuCandidate: BackendCandidate = {
 interface WasmModule {
   version_wasm?: string;
   setWasmPaths?(prefix: string): void;
+  setThreadsCount?(n: number): void;
   getThreadsCount?(): number;
 }
 const wasmPathsSet = new WeakSet<object>();
+/** Thread count planned by the probe, per loaded wasm package (absent: single-threaded build). */
+const nodeWasmThreads = new WeakMap<object, number>();
+const isNode = (): boolean => typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+function wasmThreadPlan(env: ProbeContext['env']): WasmThreadPlan | { error: string } {
+  try {
+    return planWasmThreads(env ?? process.env, currentCpuFacts());
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
 
 async function flag(tf: Tf, name: string): Promise<boolean> {
   try {
@@ -209,7 +227,7 @@ const wasmCandidate: BackendCandidate = {
   label: 'wasm',
   notes: [
     WASM_CONV_NOTE,
-    'single-threaded under Node, memory capped at 4 GiB: train in micro-batches with gradient accumulation',
+    `memory capped at 4 GiB: train in micro-batches with gradient accumulation; ${WASM_THREADS_ENV_VAR} sets the thread count`,
   ],
   async probe(ctx) {
     const loaded = await tryLoad(ctx.loader, this.package);
@@ -219,32 +237,40 @@ const wasmCandidate: BackendCandidate = {
       return unavailable('installed but registered with another copy of @tensorflow/tfjs-core (duplicate install)');
     }
     const simd = await flag(ctx.tf, 'WASM_HAS_SIMD_SUPPORT');
-    const threads = await flag(ctx.tf, 'WASM_HAS_MULTITHREAD_SUPPORT');
-    // The binary is read from disk only at setBackend time; check now that it is there.
     const dir = packageDir(this.package);
-    const file = simd ? (threads ? 'tfjs-backend-wasm-threaded-simd.wasm' : 'tfjs-backend-wasm-simd.wasm') : 'tfjs-backend-wasm.wasm';
+    // Under Node tfjs turns its threaded build off; wasm-threads.ts turns it back on.
+    const threads = simd && dir !== null && isNode() ? wasmThreadPlan(ctx.env) : { threads: 1, reason: 'single-threaded build' };
+    if ('error' in threads) return unavailable(threads.error);
+    if (threads.threads > 1) nodeWasmThreads.set(mod, threads.threads);
+    // The binary is read from disk only at setBackend time; check now that it is there.
+    const file = simd ? (threads.threads > 1 ? 'tfjs-backend-wasm-threaded-simd.wasm' : 'tfjs-backend-wasm-simd.wasm') : 'tfjs-backend-wasm.wasm';
     if (dir !== null && !existsSync(path.join(dir, 'dist', file))) {
       return unavailable(`installed but ${file} is missing from ${path.join(dir, 'dist')}`);
     }
-    const device = wasmDevice(simd, threads ? 'multi-threaded' : '1 thread');
+    const device = wasmDevice(simd, threads.threads > 1 ? `${threads.threads} threads (${threads.reason})` : '1 thread');
     return { available: true, device, version: mod.version_wasm ?? null, tf: ctx.tf, module: mod };
   },
   beforeActivate(probe) {
-    // The Node (CommonJS) build finds its .wasm next to itself; the ESM build, which a bundler
-    // may pick, does not. The prefix is concatenated with the file name: keep the trailing '/'.
     const mod = probe.module as WasmModule;
     const dir = packageDir(this.package);
-    if (dir === null || typeof mod.setWasmPaths !== 'function' || wasmPathsSet.has(mod)) return;
-    try {
-      mod.setWasmPaths(path.join(dir, 'dist') + path.sep);
-      wasmPathsSet.add(mod);
-    } catch {
-      // Throws only after a failed initialisation; setBackend will then report the failure.
+    if (dir === null) return;
+    // The Node (CommonJS) build finds its .wasm next to itself; the ESM build, which a bundler
+    // may pick, does not. The prefix is concatenated with the file name: keep the trailing '/'.
+    if (typeof mod.setWasmPaths === 'function' && !wasmPathsSet.has(mod)) {
+      try {
+        mod.setWasmPaths(path.join(dir, 'dist') + path.sep);
+        wasmPathsSet.add(mod);
+      } catch {
+        // Throws only after a failed initialisation; setBackend will then report the failure.
+      }
     }
+    const threads = nodeWasmThreads.get(mod);
+    if (threads !== undefined) return enableNodeWasmThreads(probe.tf, mod, dir, threads);
   },
   afterActivate(tf, probe) {
     const count = (probe.module as WasmModule).getThreadsCount?.();
     if (count === undefined) return {};
+    if (probe.device?.includes(`, ${count} threads (`)) return {}; // as planned; keep the reason
     const simd = probe.device?.includes('SIMD on') ?? false;
     return { device: wasmDevice(simd, count === 1 ? '1 thread' : `${count} threads`) };
   },

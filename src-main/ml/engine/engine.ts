@@ -31,7 +31,7 @@ export interface EngineOptions {
   exclude?: readonly BackendName[];
   /** How packages are loaded; tests stand in for packages that cannot be installed here. */
   loader?: ModuleLoader;
-  /** Where OCTDINO_BACKEND is read from; defaults to `process.env`. */
+  /** Where OCTDINO_BACKEND (and OCTDINO_WASM_THREADS) are read from; defaults to `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -72,7 +72,7 @@ async function probeAll(options: EngineOptions): Promise<Detection> {
   for (const candidate of selected) {
     let result: ProbeResult;
     try {
-      result = await candidate.probe({ tf, loader, provided, explicit });
+      result = await candidate.probe({ tf, loader, provided, explicit, env: options.env ?? process.env });
     } catch (err) {
       result = { available: false, reason: `probe failed: ${firstLine(err)}` };
     }
@@ -193,9 +193,15 @@ export async function loadEngine(options: EngineOptions = {}): Promise<LoadedEng
     const probed = detection.probed[index]!;
     const probe = probed.result as AvailableProbe;
     const { candidate } = probed;
-    candidate.beforeActivate?.(probe);
+    const undoPatches = candidate.beforeActivate?.(probe);
     let failure: string | null = null;
-    if (!(await probe.tf.setBackend(candidate.name))) {
+    let activated: boolean;
+    try {
+      activated = await probe.tf.setBackend(candidate.name);
+    } finally {
+      undoPatches?.();
+    }
+    if (!activated) {
       failure = `failed to initialise (tf.setBackend('${candidate.name}') returned false; TensorFlow.js logged why)`;
     } else {
       await probe.tf.ready();

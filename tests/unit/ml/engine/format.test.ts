@@ -5,7 +5,7 @@ describe('formatEngineReport', () => {
   it('lists every candidate, marks the active one and says how to get the GPU engine', async () => {
     const text = formatEngineReport(await detectEngine({ env: {} }));
     const lines = text.split('\n');
-    expect(lines[0]).toMatch(/^Compute engine: wasm \(@tensorflow\/tfjs-backend-wasm 4\.22\.0\) — device: CPU, SIMD (on|off), 1 thread$/);
+    expect(lines[0]).toMatch(/^Compute engine: wasm \(@tensorflow\/tfjs-backend-wasm 4\.22\.0\) — device: CPU, SIMD (on|off), (1 thread|\d+ threads \(.*\))$/);
     expect(lines).toContain('  ✗ tensorflow (tfjs-node-gpu): not installed');
     expect(lines).toContain('  ✗ tensorflow (tfjs-node): not installed');
     expect(lines.some((l) => l.startsWith('  ✗ webgpu: '))).toBe(true); // installed; no hardware adapter here
