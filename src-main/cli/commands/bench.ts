@@ -5,8 +5,9 @@ import { printJson, type CliIo } from '../output.js';
 import { option, parseCommand } from '../parse.js';
 
 export const benchHelp = `Usage: octdino bench dino-step --arch vit_tiny|vit_small|resnet18 --patch N --global-size N --local-size N
-         --local-crops N --batch N --out-dim K [--steps N] [--backend B] [--json]
-Times full DINO training steps (student + teacher forward, loss, backward, optimizer, EMA) on random data.`;
+         --local-crops N --batch N --out-dim K [--steps N] [--micro-batch N] [--backend B] [--json]
+Times full DINO training steps (student + teacher forward, loss, backward, optimizer, EMA) on random data.
+--micro-batch N: images per forward/backward pass (gradients accumulated); default as in training.`;
 
 function int(values: Record<string, unknown>, flag: string, fallback?: number): number {
   const raw = values[flag];
@@ -31,6 +32,7 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<void> {
     batch: option.string,
     'out-dim': option.string,
     steps: option.string,
+    'micro-batch': option.string,
     backend: option.string,
     json: option.boolean,
   });
@@ -47,6 +49,7 @@ export async function benchCommand(argv: string[], io: CliIo): Promise<void> {
     batch: int(values, 'batch'),
     outDim: int(values, 'out-dim'),
     steps: int(values, 'steps', 3),
+    ...(values['micro-batch'] !== undefined ? { microBatch: int(values, 'micro-batch') } : {}),
     ...(values.backend ? { backend: values.backend as BackendName } : {}),
   });
   if (values.json) {

@@ -7,7 +7,7 @@
 import { dinoStep } from '../dino/dino-step.js';
 import { makeDinoConfig } from '../dino/config.js';
 import { augmentRng, multiCrop, multiCropOptionsFromConfig } from '../augment/multi-crop.js';
-import { loadEngine, type BackendName } from '../engine/index.js';
+import { loadEngine, type BackendName, type Tf } from '../engine/index.js';
 import { buildDinoModel, defaultMicroBatch, type BackboneSpec } from '../pretrain/dino-model.js';
 import { createRng } from '../../random/rng.js';
 
@@ -36,6 +36,14 @@ export interface DinoStepBenchResult {
   augmentSecondsMedian: number;
   numTensorsGrowth: number;
   microBatch: number;
+  /** wasm only: the size its linear memory grew to (it never shrinks), i.e. the step's peak. */
+  wasmMemoryBytes?: number;
+}
+
+/** The wasm backend's linear memory size, or undefined on other backends. */
+function wasmMemoryBytes(tf: Tf): number | undefined {
+  const heap = (tf.backend() as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8;
+  return heap?.buffer.byteLength;
 }
 
 const median = (xs: number[]): number => {
@@ -99,6 +107,7 @@ export async function benchDinoStep(options: DinoStepBenchOptions): Promise<Dino
       augmentSecondsMedian: median(augmentSeconds),
       numTensorsGrowth: tf.memory().numTensors - tensorsAfterWarmup,
       microBatch: microBatch ?? options.batch,
+      ...(report.active.name === 'wasm' ? { wasmMemoryBytes: wasmMemoryBytes(tf) } : {}),
     };
   } finally {
     model.dispose();

@@ -64,4 +64,15 @@ describe('octdino pretrain and octdino bench dino-step', () => {
     const result = JSON.parse(out.stdout) as Record<string, unknown>;
     expect(result).toMatchObject({ backend: expect.any(String), stepSecondsMedian: expect.any(Number), imagesPerSec: expect.any(Number), numTensorsGrowth: 0 });
   });
+
+  it('bench dino-step takes the micro-batch and reports the wasm memory the step grew to', () => {
+    const out = runOctdino(['bench', 'dino-step', '--arch', 'vit_tiny', '--patch', '16', '--global-size', '32', '--local-size', '16', '--local-crops', '1', '--batch', '4', '--out-dim', '64', '--steps', '1', '--micro-batch', '1', '--backend', 'wasm', '--json']);
+    expect(out.status, out.stderr).toBe(0);
+    const result = JSON.parse(out.stdout) as { microBatch: number; wasmMemoryBytes: number };
+    expect(result.microBatch).toBe(1);
+    expect(result.wasmMemoryBytes).toBeGreaterThan(16 * 2 ** 20); // Emscripten starts at 16 MiB; the model alone is more
+    const bad = runOctdino(['bench', 'dino-step', '--global-size', '32', '--local-size', '16', '--local-crops', '1', '--batch', '4', '--out-dim', '64', '--micro-batch', '0']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--micro-batch must be a positive integer/);
+  });
 });
