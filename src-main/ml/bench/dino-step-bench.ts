@@ -8,7 +8,8 @@ import { dinoStep } from '../dino/dino-step.js';
 import { makeDinoConfig } from '../dino/config.js';
 import { augmentRng, multiCrop, multiCropOptionsFromConfig } from '../augment/multi-crop.js';
 import { loadEngine, type BackendName, type Tf } from '../engine/index.js';
-import { buildDinoModel, defaultMicroBatch, type BackboneSpec } from '../pretrain/dino-model.js';
+import { buildDinoModel, type BackboneSpec } from '../pretrain/dino-model.js';
+import { defaultMicroBatch } from '../pretrain/micro-batch.js';
 import { createRng } from '../../random/rng.js';
 
 export interface DinoStepBenchOptions {
@@ -64,7 +65,7 @@ export async function benchDinoStep(options: DinoStepBenchOptions): Promise<Dino
     warmupEpochs: 0,
   });
   const stepsPerEpoch = options.steps + 1; // one warm-up step, untimed
-  const microBatch = options.microBatch ?? defaultMicroBatch(report.active.name, options.backbone);
+  const microBatch = options.microBatch ?? defaultMicroBatch(report.active.name, options.backbone, config);
   const model = buildDinoModel(tf, config, options.backbone, 0, stepsPerEpoch, microBatch);
   const cropOptions = multiCropOptionsFromConfig(config);
   const rng = createRng(1);

@@ -54,11 +54,12 @@ export function updateTeacher(
   if (!(momentum >= 0 && momentum <= 1)) throw new RangeError(`Teacher momentum must be in [0, 1], got ${momentum}`);
   const pairs = pairUp(teacher, student);
   const ema = (t: Tensor, s: Tensor): Tensor => tf.add(tf.mul(t, momentum), tf.mul(s, 1 - momentum));
+  if (!fused || pairs.length < 2) {
+    // A tidy per variable: its two temporaries go before the next one's are made.
+    for (const [t, s] of pairs) tf.tidy(() => t.assign(ema(t, s)));
+    return;
+  }
   tf.tidy(() => {
-    if (!fused || pairs.length < 2) {
-      for (const [t, s] of pairs) t.assign(ema(t, s));
-      return;
-    }
     const flat = (vs: readonly Tensor[]): Tensor => tf.concat(vs.map((v) => tf.reshape(v, [-1])));
     const next = tf.split(ema(flat(pairs.map(([t]) => t)), flat(pairs.map(([, s]) => s))), pairs.map(([t]) => t.size));
     pairs.forEach(([t], i) => t.assign(tf.reshape(next[i]!, t.shape)));

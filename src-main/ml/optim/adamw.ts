@@ -122,19 +122,21 @@ export class AdamW {
   step(grads: ReadonlyMap<string, Tensor> | NamedTensorMap, { lr: baseLr, weightDecay }: AdamWStepParams): void {
     const tf = this.#tf;
     const entries = grads instanceof Map ? [...grads.entries()] : Object.entries(grads as NamedTensorMap);
-    tf.tidy(() => {
-      // Parameters that share lr, weight decay and step count take the same update constants.
-      const groups = new Map<string, { slots: Slot[]; grads: Tensor[] }>();
-      for (const [name, g] of entries) {
-        const s = this.#slot(name);
-        s.step += 1;
-        const key = this.fused ? `${s.regularized}|${s.lrScale}|${s.step}` : name;
-        const group = groups.get(key) ?? { slots: [], grads: [] };
-        group.slots.push(s);
-        group.grads.push(g);
-        groups.set(key, group);
-      }
-      for (const { slots, grads: gs } of groups.values()) {
+    // Parameters that share lr, weight decay and step count take the same update constants.
+    const groups = new Map<string, { slots: Slot[]; grads: Tensor[] }>();
+    for (const [name, g] of entries) {
+      const s = this.#slot(name);
+      s.step += 1;
+      const key = this.fused ? `${s.regularized}|${s.lrScale}|${s.step}` : name;
+      const group = groups.get(key) ?? { slots: [], grads: [] };
+      group.slots.push(s);
+      group.grads.push(g);
+      groups.set(key, group);
+    }
+    // One tidy per group, so that a group's temporaries are freed before the next group runs:
+    // around the whole loop they would all live at once, ~12 copies of the model at the peak.
+    for (const { slots, grads: gs } of groups.values()) {
+      tf.tidy(() => {
         const first = slots[0]!;
         const constants = { lr: baseLr * first.lrScale, wd: first.regularized ? weightDecay : 0, step: first.step };
         if (slots.length === 1) {
@@ -142,7 +144,7 @@ export class AdamW {
           first.m.assign(m);
           first.v.assign(v);
           first.param.assign(p);
-          continue;
+          return;
         }
         const flat = (ts: readonly Tensor[]): Tensor => tf.concat(ts.map((t) => tf.reshape(t, [-1])));
         const sizes = slots.map((s) => s.param.size);
@@ -153,8 +155,8 @@ export class AdamW {
           s.v.assign(tf.reshape(vs![i]!, s.param.shape));
           s.param.assign(tf.reshape(ps![i]!, s.param.shape));
         });
-      }
-    });
+      });
+    }
   }
 
   /** One AdamW update of (m, v, p) by g, element by element: [m', v', p']. */

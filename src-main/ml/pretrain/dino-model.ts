@@ -56,15 +56,6 @@ export interface DinoModel {
   dispose(): void;
 }
 
-/**
- * Images per forward/backward pass on a backend: wasm is capped at 4 GiB, and a batch-32
- * ViT-Tiny step does not fit, so ViTs accumulate gradients over micro-batches of 8 there (exact:
- * no batch statistics). A ResNet's BatchNorm needs the whole batch, so it never splits.
- */
-export function defaultMicroBatch(backend: string, backbone: BackboneSpec): number | undefined {
-  return backend === 'wasm' && backbone.arch !== 'resnet18' ? 8 : undefined;
-}
-
 export function buildDinoModel(tf: Tf, config: DinoConfig, backbone: BackboneSpec, seed: number, stepsPerEpoch: number, microBatch?: number): DinoModel {
   if (backbone.arch === 'resnet18' && tf.findBackendFactory('wasm')) {
     // wasm has no convolution filter gradient of its own (see engine/wasm-kernels.ts).

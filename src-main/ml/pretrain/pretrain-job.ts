@@ -24,7 +24,8 @@ import { KnnMonitor } from '../eval/knn-monitor.js';
 import { loadEngine } from '../engine/index.js';
 import { readSafetensors } from '../weights/safetensors.js';
 import { loadCheckpoint, saveCheckpoint, type TrainingPosition } from './checkpoint.js';
-import { buildDinoModel, defaultMicroBatch, type BackboneSpec } from './dino-model.js';
+import { buildDinoModel, type BackboneSpec } from './dino-model.js';
+import { defaultMicroBatch } from './micro-batch.js';
 import { epochOrder, selectPretrainData } from './pretrain-data.js';
 import type { PretrainParams } from './pretrain-params.js';
 import { loadBackboneWeights, exportBackboneWeights } from '../weights/any-backbone.js';
@@ -126,7 +127,7 @@ export const pretrainJob: JobHandler<PretrainParams, PretrainResult> = async (ct
   const { tf, report } = await loadEngine(params.backend ? { only: [params.backend] } : {});
   const engine = { backend: report.active.name, package: report.active.package, device: report.active.device, tfjs: report.tfjsVersion };
   // Chosen once, when the run starts, and stored with it (see defaultMicroBatch).
-  if (!existing && config.microBatch === null) config.microBatch = defaultMicroBatch(engine.backend, config.backbone) ?? null;
+  if (!existing && config.microBatch === null) config.microBatch = defaultMicroBatch(engine.backend, config.backbone, config.dino) ?? null;
   const runId =
     existing?.id ??
     runs.create({

@@ -30,7 +30,8 @@ import { extractFeatures, imagesToInput, type Image8 } from '../../../src-main/m
 import { loadEngine, type BackendName } from '../../../src-main/ml/engine/index.js';
 import { KNN_K, KNN_TEMPERATURE, knnMultiLabel } from '../../../src-main/ml/eval/knn.js';
 import type { Backbone } from '../../../src-main/ml/models/backbone.js';
-import { buildDinoModel, defaultMicroBatch, type BackboneSpec } from '../../../src-main/ml/pretrain/dino-model.js';
+import { buildDinoModel, type BackboneSpec } from '../../../src-main/ml/pretrain/dino-model.js';
+import { defaultMicroBatch } from '../../../src-main/ml/pretrain/micro-batch.js';
 import { epochOrder } from '../../../src-main/ml/pretrain/pretrain-data.js';
 import { defaultTeacherMomentum } from '../../../src-main/ml/pretrain/pretrain-job.js';
 
@@ -124,7 +125,7 @@ const config = makeDinoConfig({
   ...(a['momentum-teacher'] !== undefined ? { momentumTeacher: Number(a['momentum-teacher']) } : {}),
   ...(a['drop-path'] !== undefined ? { dropPathRate: Number(a['drop-path']) } : {}),
 });
-const micro = a['micro-batch'] !== undefined ? int('micro-batch') : defaultMicroBatch(a.backend!, backbone);
+const micro = a['micro-batch'] !== undefined ? int('micro-batch') : defaultMicroBatch(a.backend!, backbone, config);
 const model = buildDinoModel(tf, config, backbone, seed, stepsPerEpoch, micro);
 const options = multiCropOptionsFromConfig(config);
 const logK = Math.log(config.outDim);
