@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeBscanFile } from '../../fixtures/image-files.js';
-import { runOctdino } from '../../fixtures/run-cli.js';
+import { makeCliProject, runOctdino } from '../../fixtures/run-cli.js';
 import { makeTempDir } from '../../fixtures/temp-dir.js';
 
 describe('octdino pretrain and octdino bench dino-step', () => {
@@ -10,10 +9,7 @@ describe('octdino pretrain and octdino bench dino-step', () => {
   let project: string;
   beforeAll(async () => {
     temp = makeTempDir();
-    project = path.join(temp.dir, 'p');
-    for (let i = 0; i < 6; i++) await writeBscanFile(path.join(temp.dir, 'scans', `${i}.png`), 'png', i, 64, 62);
-    expect(runOctdino(['init', project]).status).toBe(0);
-    expect(runOctdino(['import', '--project', project, '--folder', path.join(temp.dir, 'scans')]).status).toBe(0);
+    project = await makeCliProject(temp.dir, 6);
   }, 60_000);
   afterAll(() => temp.cleanup());
 

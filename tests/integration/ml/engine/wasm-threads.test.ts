@@ -5,13 +5,11 @@
  * threads must not keep them alive).
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSafetensors } from '../../../../src-main/ml/weights/safetensors.js';
 import { Project } from '../../../../src-main/project/project.js';
 import { RunsRepository } from '../../../../src-main/project/runs.js';
-import { writeBscanFile } from '../../../fixtures/image-files.js';
-import { runOctdino } from '../../../fixtures/run-cli.js';
+import { makeCliProject, runOctdino } from '../../../fixtures/run-cli.js';
 import { makeTempDir } from '../../../fixtures/temp-dir.js';
 
 const wasmOn = (threads: number) => ({ OCTDINO_BACKEND: 'wasm', OCTDINO_WASM_THREADS: String(threads) });
@@ -21,10 +19,7 @@ describe('wasm with threads under Node', () => {
   let project: string;
   beforeAll(async () => {
     temp = makeTempDir();
-    project = path.join(temp.dir, 'p');
-    for (let i = 0; i < 6; i++) await writeBscanFile(path.join(temp.dir, 'scans', `${i}.png`), 'png', i, 64, 62);
-    expect(runOctdino(['init', project]).status).toBe(0);
-    expect(runOctdino(['import', '--project', project, '--folder', path.join(temp.dir, 'scans')]).status).toBe(0);
+    project = await makeCliProject(temp.dir, 6);
   }, 60_000);
   afterAll(() => temp.cleanup());
 
