@@ -265,7 +265,14 @@ const wasmCandidate: BackendCandidate = {
       }
     }
     const threads = nodeWasmThreads.get(mod);
-    if (threads !== undefined) return enableNodeWasmThreads(probe.tf, mod, dir, threads);
+    if (threads === undefined) return;
+    try {
+      return enableNodeWasmThreads(probe.tf, mod, dir, threads);
+    } catch {
+      // The pool's scripts could not be written (no writable temp folder): the single-threaded
+      // build still runs, and afterActivate reports the thread count it really has.
+      return;
+    }
   },
   afterActivate(tf, probe) {
     const count = (probe.module as WasmModule).getThreadsCount?.();
