@@ -269,7 +269,7 @@ const wasmCandidate: BackendCandidate = {
     try {
       return enableNodeWasmThreads(probe.tf, mod, dir, threads);
     } catch {
-      // The pool's scripts could not be written (no writable temp folder): the single-threaded
+      // The pool's scripts could not be written (no writable, private temp folder): the single-threaded
       // build still runs, and afterActivate reports the thread count it really has.
       return;
     }

@@ -5,8 +5,8 @@
  * but switches it off under Node (tfjs issue 3830): its loader hands Emscripten the worker
  * script and the main script as `blob:` URLs, which Node's `worker_threads` cannot load. The
  * Emscripten code itself supports Node (its worker script has a `worker_threads` branch), so
- * the fix is only in how the two scripts are delivered: we write them to a private temporary
- * folder and let the pool's workers load them from there.
+ * the fix is only in how the two scripts are delivered: we write them to a folder under the
+ * system's temp folder and let the pool's workers load them from there.
  *
  * A second browser assumption caps the thread count: the backend uses at most half the
  * logical cores it sees (`os.cpus().length / 2` under Node), assuming two hardware threads per
@@ -17,7 +17,8 @@
  * tiles, and each output element is still summed by one thread in the same order
  * (tests/integration/ml/engine/wasm-threads.test.ts checks DINO steps bit for bit).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -91,17 +92,47 @@ interface NodeWorkerLike {
 const requireHere = createRequire(import.meta.url);
 let scriptsDir: string | null = null;
 
-/** Writes the pool's worker script and the module script once per process; removed at exit. */
+/**
+ * Creates `dir` (mode 0700) if needed and checks that it is a folder owned by `uid` that no one
+ * else can write to; throws otherwise. `uid` null (Windows): only that it is a folder.
+ */
+export function ensurePrivateDir(dir: string, uid: number | null): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(dir);
+  if (!stat.isDirectory() || (uid !== null && (stat.uid !== uid || (stat.mode & 0o022) !== 0))) {
+    throw new Error(`${dir} is not a private folder of this user`);
+  }
+}
+
+/**
+ * Writes the pool's worker script and the module script into a folder named after the user
+ * and their content, shared by that user's processes and kept: killed job workers (cancel, app shutdown) never
+ * run exit handlers, so per-process folders would pile up. Each file is written under a
+ * temporary name and renamed, so processes starting together never read a half-written one.
+ */
 function writePthreadScripts(wasmPackageDir: string): { worker: string; main: string } {
-  const out = path.join(wasmPackageDir, 'wasm-out');
   if (scriptsDir === null) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'octdino-wasm-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const out = path.join(wasmPackageDir, 'wasm-out');
     // The same escaping tfjs applies when it turns this string into a Blob (backend_wasm.ts).
     const { wasmWorkerContents } = requireHere(path.join(out, 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
-    writeFileSync(path.join(dir, 'worker.js'), wasmWorkerContents.replace(/\n/g, '\\n'));
-    // Read here rather than in the workers: inside an Electron asar only this thread can.
-    writeFileSync(path.join(dir, 'main.js'), readFileSync(path.join(out, 'tfjs-backend-wasm-threaded-simd.js'), 'utf8'));
+    const files = {
+      'worker.js': wasmWorkerContents.replace(/\n/g, '\\n'),
+      // Read here rather than in the workers: inside an Electron asar only this thread can.
+      'main.js': readFileSync(path.join(out, 'tfjs-backend-wasm-threaded-simd.js'), 'utf8'),
+    };
+    const hash = createHash('sha256').update(files['worker.js']).update('\0').update(files['main.js']).digest('hex').slice(0, 16);
+    // Per user, and only if it is really ours: on a shared /tmp another user could otherwise
+    // plant scripts that this process would run.
+    const uid = process.getuid?.() ?? null;
+    const dir = path.join(os.tmpdir(), `octdino-wasm-${uid ?? 'user'}-${hash}`);
+    ensurePrivateDir(dir, uid);
+    for (const [name, text] of Object.entries(files)) {
+      const file = path.join(dir, name);
+      if (existsSync(file) && readFileSync(file, 'utf8') === text) continue;
+      const partial = `${file}.${process.pid}.tmp`;
+      writeFileSync(partial, text);
+      renameSync(partial, file);
+    }
     scriptsDir = dir;
   }
   return { worker: path.join(scriptsDir, 'worker.js'), main: path.join(scriptsDir, 'main.js') };

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planWasmThreads, readSmtActive, WASM_MAX_THREADS } from '../../../../src-main/ml/engine/wasm-threads.js';
+import { ensurePrivateDir, planWasmThreads, readSmtActive, WASM_MAX_THREADS } from '../../../../src-main/ml/engine/wasm-threads.js';
 
 describe('planWasmThreads', () => {
   it('uses one thread per physical core: logical cores halved unless the OS says SMT is off', () => {
@@ -41,6 +41,29 @@ describe('readSmtActive', () => {
       expect(readSmtActive(path.join(dir, 'missing'))).toBeNull();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('ensurePrivateDir', () => {
+  it.runIf(process.platform !== 'win32')('makes a 0700 folder, and refuses one that others can write to or that is a link', () => {
+    const base = mkdtempSync(path.join(os.tmpdir(), 'private-'));
+    const uid = process.getuid!();
+    try {
+      const mine = path.join(base, 'mine');
+      ensurePrivateDir(mine, uid);
+      expect(statSync(mine).mode & 0o777).toBe(0o700);
+      ensurePrivateDir(mine, uid); // again: fine
+      const open = path.join(base, 'open');
+      mkdirSync(open);
+      chmodSync(open, 0o777);
+      expect(() => ensurePrivateDir(open, uid)).toThrow('is not a private folder of this user');
+      const link = path.join(base, 'link');
+      symlinkSync(mine, link);
+      expect(() => ensurePrivateDir(link, uid)).toThrow('is not a private folder of this user');
+      expect(() => ensurePrivateDir(mine, uid + 1)).toThrow('is not a private folder of this user');
+    } finally {
+      rmSync(base, { recursive: true, force: true });
     }
   });
 });
