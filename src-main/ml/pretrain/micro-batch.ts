@@ -15,8 +15,7 @@
  * gradients and the update's temporaries.
  */
 import type { DinoConfig } from '../dino/config.js';
-import { customViTConfig, vitConfig, type ViTConfig } from '../models/vit-config.js';
-import type { BackboneSpec } from './dino-model.js';
+import { backboneConfig, type BackboneSpec } from './dino-model.js';
 
 /** Peak tensor memory aimed at on wasm: the heap grows ~10 % above it (allocator), cap 4 GiB. */
 export const WASM_STEP_MEMORY_BUDGET = 2.5 * 2 ** 30;
@@ -35,19 +34,9 @@ export interface DinoStepMemory {
   perImageBytes: number;
 }
 
-function vitOf(spec: BackboneSpec): ViTConfig {
-  const common = { patchSize: spec.patch, dropPathRate: 0, seed: 0 };
-  if (spec.arch === 'vit_custom') {
-    if (!spec.custom) throw new Error('vit_custom needs custom: { embedDim, depth, numHeads }');
-    return customViTConfig({ ...spec.custom, ...common });
-  }
-  if (spec.arch === 'resnet18') throw new Error('resnet18 is not a ViT');
-  return vitConfig(spec.arch, common);
-}
-
 /** Estimated peak memory of a DINO step with a ViT backbone (see the module comment). */
 export function estimateDinoStepMemory(spec: BackboneSpec, config: CropShape): DinoStepMemory {
-  const vit = vitOf(spec);
+  const vit = backboneConfig(spec, 0, 0); // drop-path and seed do not change the memory
   const D = vit.embedDim;
   const tokens = (size: number): number => Math.floor(size / vit.patchSize) ** 2 + 1;
   const crops = [
